@@ -1,0 +1,35 @@
+# planqa — two commands: `make run` and `make test`.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PLANQA  := $(VENV)/bin/planqa
+STAMP   := $(VENV)/.installed
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.PHONY: run test install index eval bench lint clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PLANQA) ingest
+	@echo "serving on http://$(HOST):$(PORT) is enabled once the index stage lands"
+
+index: install
+	$(PLANQA) index
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check ingest index service ui tests
+
+clean:
+	rm -rf .planqa

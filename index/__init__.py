@@ -1,0 +1,1 @@
+"""planqa index stage."""

