@@ -1,0 +1,134 @@
+"""Request and response models of the HTTP contract (v1).
+
+Validation lives here so every route refuses bad input the same way: FastAPI turns a failed
+validator into a 422 whose message says what to fix.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_TEXT = 2000
+MAX_TOP_K = 50
+
+Mode = Literal["hybrid", "semantic", "keyword", "exact"]
+
+
+def clean_text(value: str, what: str) -> str:
+    """Strip the text and refuse what no search or question can mean."""
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be a string")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError(f"{what} contains an unpaired surrogate; send valid UTF-8 text")
+    bad = [c for c in value if unicodedata.category(c) == "Cc" and c not in "\t\n\r"]
+    if bad:
+        raise ValueError(
+            f"{what} contains control character U+{ord(bad[0]):04X}; remove control characters"
+        )
+    value = value.strip()
+    if not value:
+        raise ValueError(f"{what} must not be empty or whitespace only")
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{what} is {len(value)} characters; the limit is {MAX_TEXT}")
+    return value
+
+
+def clean_doc_ids(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    if len(value) > 100:
+        raise ValueError("doc_ids lists at most 100 documents")
+    return [clean_text(v, "doc_ids entry") for v in value]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strict=True)
+
+
+class SearchRequest(_Strict):
+    query: str = Field(..., description="Words, a question, or (mode exact) the exact wording to find.")
+    top_k: int = Field(10, ge=1, le=MAX_TOP_K, strict=True)
+    mode: Mode = "hybrid"
+    doc_ids: list[str] | None = Field(None, description="Only search these documents.")
+
+    _q = field_validator("query")(lambda v: clean_text(v, "query"))
+    _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
+
+
+class AskRequest(_Strict):
+    question: str
+    top_k: int = Field(5, ge=1, le=MAX_TOP_K, strict=True)
+    doc_ids: list[str] | None = None
+
+    _q = field_validator("question")(lambda v: clean_text(v, "question"))
+    _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
+
+
+class HitOut(BaseModel):
+    id: str
+    doc_id: str
+    doc_title: str
+    kind: Literal["paragraph", "table_row"]
+    section: list[str]
+    text: str
+    span: list[int] = Field(..., min_length=2, max_length=2)
+    score: float | None = None
+    highlights: list[list[int]]
+    row: dict[str, Any] | None = None
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: Mode
+    total: int
+    took_ms: float
+    results: list[HitOut]
+    per_doc: dict[str, int] = Field(default_factory=dict, description="Matches per document.")
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str
+    grounded: bool
+    citations: list[HitOut]
+    took_ms: float
+    kind: str = Field("", description="How the answer was made: extractive, table lookup, aggregate …")
+    notes: list[str] = Field(default_factory=list)
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    source: str
+    paragraphs: int
+    passages: int
+    tables: int
+    rows: int
+    headings: int
+    characters: int
+
+
+class Health(BaseModel):
+    status: Literal["ok", "loading", "error"]
+    documents: int
+    passages: int
+    model: str | None = None
+    index_built: str | None = None
+    detail: str | None = None
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    model: str = "planqa"
+    messages: list[ChatMessage] = Field(..., min_length=1, max_length=100)
+    stream: bool = False
+    top_k: int = Field(5, ge=1, le=MAX_TOP_K)
