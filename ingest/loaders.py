@@ -1,0 +1,434 @@
+"""Loaders: one per file suffix, each turning a file's bytes into text the pipeline can read.
+
+Plain text and Markdown are decoded (government files are often GBK/GB18030 or UTF-16, not
+UTF-8, so the encoding is detected). docx and pdf carry structure a plain reading would lose —
+heading styles, tables — so their loaders render it into the same plain layout the text exports
+use: one paragraph per line, headings as hints by line number, tables as one tab-indented cell per
+line with a blank line between rows. From there every format goes through the same cleaning,
+structure and table code. ``.jsonl`` holds one document per line (``id``/``title``/``text``),
+the shape of evaluation corpora.
+
+Every failure is an ``IngestError`` naming the file and the reason in plain words.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import IngestError
+
+Row = list[str]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One document as read from disk, before cleaning."""
+
+    name: str  # what the document id is made from: the file stem, or a jsonl line's id
+    text: str
+    path: Path
+    format: str
+    title: str | None = None
+    markdown: bool = False
+    heading_hints: Mapping[int, int] = field(default_factory=dict)  # line number → heading level
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a file yielded: its documents, and problems with parts of it (bad jsonl lines)."""
+
+    sources: tuple[Source, ...]
+    errors: tuple[IngestError, ...] = ()
+
+
+Loader = Callable[[Path, bytes], LoadResult]
+_LOADERS: dict[str, Loader] = {}
+
+
+def loader(*suffixes: str) -> Callable[[Loader], Loader]:
+    """Register a loader for file suffixes (lower case, with the dot)."""
+
+    def register(fn: Loader) -> Loader:
+        for suffix in suffixes:
+            _LOADERS[suffix] = fn
+        return fn
+
+    return register
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    return tuple(sorted(_LOADERS))
+
+
+def load(path: Path) -> LoadResult:
+    """Read a file with the loader its suffix selects."""
+    suffix = path.suffix.lower()
+    fn = _LOADERS.get(suffix)
+    if fn is None:
+        shown = f"'{suffix}'" if suffix else "(no suffix)"
+        raise IngestError(
+            str(path), f"unsupported file type {shown} (supported: {', '.join(supported_suffixes())})"
+        )
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise IngestError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise IngestError(str(path), "is a directory, not a file") from None
+    except OSError as exc:
+        raise IngestError(str(path), f"cannot read the file ({exc.strerror or exc})") from None
+    if not data:
+        raise IngestError(str(path), "the file is empty")
+    return fn(path, data)
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """Metadata from ``<stem>.meta.json`` beside the file (``{"title": …}``), or ``{}``."""
+    sidecar = path.with_name(path.stem + ".meta.json")
+    if not sidecar.is_file():
+        return {}
+    try:
+        meta = json.loads(sidecar.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IngestError(str(sidecar), f"invalid metadata file ({exc})") from None
+    if not isinstance(meta, dict):
+        raise IngestError(str(sidecar), "invalid metadata file (expected a JSON object)")
+    return meta
+
+
+# ---------------------------------------------------------------- decoding
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\x1b")
+BINARY_REASON = "looks like a binary file, not text"
+UNDECODABLE_REASON = "cannot decode the text (tried UTF-8, UTF-16, GB18030 and charset detection)"
+
+
+def _texty(text: str) -> bool:
+    if not text or "\x00" in text:
+        return False
+    controls = sum(1 for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS)
+    return controls <= len(text) * 0.001
+
+
+def _plausible_chinese(text: str) -> bool:
+    """Most Han characters of real Chinese text are among the 3,755 most common ones."""
+    han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not han:
+        return True
+    common = 0
+    for ch in han:
+        try:
+            b = ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 0xB0 <= b[0] <= 0xD7
+    return common >= 0.6 * len(han)
+
+
+def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
+    """Decode text bytes, detecting the encoding; returns ``(text, encoding)``."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                raise IngestError(name, UNDECODABLE_REASON) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _texty(text):
+            return text, "utf-8"
+    if b"\x00" in data:
+        # UTF-16 without a byte-order mark: ASCII characters give a NUL in every other byte.
+        if len(data) % 2 == 0:
+            for enc in ("utf-16-le", "utf-16-be"):
+                try:
+                    text = data.decode(enc)
+                except UnicodeDecodeError:
+                    continue
+                if _texty(text) and _plausible_chinese(text):
+                    return text, enc
+        raise IngestError(name, BINARY_REASON)
+    controls = sum(1 for b in data if b < 0x20 and chr(b) not in _ALLOWED_CONTROLS)
+    if controls > len(data) * 0.01:
+        raise IngestError(name, BINARY_REASON)
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _texty(text) and _plausible_chinese(text):
+            return text, "gb18030"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None:
+        text = str(best)
+        if _texty(text):
+            return text, best.encoding
+    raise IngestError(name, UNDECODABLE_REASON)
+
+
+def _decoded(path: Path, data: bytes) -> tuple[str, str]:
+    text, encoding = decode_bytes(data, str(path))
+    if not text.strip():
+        raise IngestError(str(path), "the file has no text")
+    return text, encoding
+
+
+# ---------------------------------------------------------------- text formats
+
+
+@loader(".txt")
+def load_txt(path: Path, data: bytes) -> LoadResult:
+    text, encoding = _decoded(path, data)
+    return LoadResult((Source(path.stem, text, path, "txt", meta={"encoding": encoding}),))
+
+
+@loader(".md")
+def load_md(path: Path, data: bytes) -> LoadResult:
+    text, encoding = _decoded(path, data)
+    return LoadResult((Source(path.stem, text, path, "md", markdown=True, meta={"encoding": encoding}),))
+
+
+_ID_KEYS = ("id", "doc_id", "pid")
+_TEXT_KEYS = ("text", "content", "context")
+
+
+@loader(".jsonl")
+def load_jsonl(path: Path, data: bytes) -> LoadResult:
+    text, encoding = _decoded(path, data)
+    sources: list[Source] = []
+    errors: list[IngestError] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(IngestError(where, f"invalid JSON ({exc.msg})"))
+            continue
+        if not isinstance(obj, dict):
+            errors.append(IngestError(where, "expected a JSON object with 'id', 'title' and 'text'"))
+            continue
+        body = next((obj[k] for k in _TEXT_KEYS if isinstance(obj.get(k), str)), None)
+        if body is None or not body.strip():
+            errors.append(IngestError(where, "no 'text' in this line"))
+            continue
+        ident = next((str(obj[k]) for k in _ID_KEYS if obj.get(k) not in (None, "")), f"{path.stem}-{n}")
+        title = obj.get("title") if isinstance(obj.get("title"), str) else None
+        meta = {"encoding": encoding, "line": n}
+        meta.update({k: v for k, v in obj.items() if k not in (*_ID_KEYS, *_TEXT_KEYS, "title")})
+        sources.append(Source(ident, body, path, "jsonl", title=title or None, meta=meta))
+    return LoadResult(tuple(sources), tuple(errors))
+
+
+# ---------------------------------------------------------------- rendering structured formats
+
+_INLINE_WS = re.compile(r"[\t\r\n\v\f\u2028\u2029]+")
+
+
+def _one_line(s: str | None) -> str:
+    return _INLINE_WS.sub(" ", s or "").strip()
+
+
+def render_blocks(blocks: Iterable[tuple[str, Any, int | None]]) -> tuple[str, dict[int, int]]:
+    """Lay out ``("text", str, level|None)`` and ``("table", rows, None)`` blocks as plain text.
+
+    Returns the text and the heading hints (line number → level) for ``structure.parse_layout``.
+    """
+    lines: list[str] = []
+    hints: dict[int, int] = {}
+    for kind, value, level in blocks:
+        if kind == "text":
+            line = _one_line(value)
+            if not line:
+                continue
+            if level is not None:
+                hints[len(lines)] = level
+            lines.append(line)
+        else:
+            rows = [[_one_line(c) for c in row] for row in value]
+            rows = [r for r in rows if any(r)]
+            if not rows:
+                continue
+            if lines and lines[-1] != "":
+                lines.append("")
+            for row in rows:
+                lines.extend("\t" + c for c in row)
+                lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n", hints
+
+
+# ---------------------------------------------------------------- docx
+
+_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
+
+
+def _docx_level(paragraph: Any) -> int | None:
+    style = getattr(paragraph.style, "name", "") or ""
+    if style.strip().lower() in ("title", "标题"):
+        return 0
+    m = _HEADING_STYLE.match(style.strip())
+    if m:
+        return int(m.group(1))
+    ppr = paragraph._p.pPr
+    if ppr is not None:
+        for el in ppr.iterchildren():
+            if el.tag.endswith("}outlineLvl"):
+                val = el.get(el.tag.split("}")[0] + "}val")
+                if val is not None and val.isdigit() and int(val) < 9:
+                    return int(val) + 1
+    return None
+
+
+def _docx_rows(table: Any) -> list[Row]:
+    rows: list[Row] = []
+    for row in table.rows:
+        seen: set[int] = set()
+        cells: Row = []
+        for cell in row.cells:
+            # Horizontally merged cells come back once per grid column; keep one.
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append("\n".join(p.text for p in cell.paragraphs))
+        rows.append(cells)
+    return rows
+
+
+@loader(".docx")
+def load_docx(path: Path, data: bytes) -> LoadResult:
+    import docx
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several kinds for a damaged package
+        raise IngestError(str(path), f"not a valid .docx file ({type(exc).__name__})") from None
+    blocks: list[tuple[str, Any, int | None]] = []
+    for el in document.element.body.iterchildren():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            p = DocxParagraph(el, document)
+            blocks.append(("text", p.text, _docx_level(p)))
+        elif tag == "tbl":
+            blocks.append(("table", _docx_rows(DocxTable(el, document)), None))
+    text, hints = render_blocks(blocks)
+    if not text.strip():
+        raise IngestError(str(path), "the file has no text")
+    title = (document.core_properties.title or "").strip() or None
+    return LoadResult((Source(path.stem, text, path, "docx", title=title, heading_hints=hints),))
+
+
+# ---------------------------------------------------------------- pdf
+
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–\s]*$")
+_PARA_END = re.compile(r"[。！？：；:!?]['’”」』）)]*$")
+
+
+def _pdf_items(pdf: Any) -> list[tuple[str, Any, float]]:
+    """Text lines (outside tables) and tables of every page, in reading order."""
+    items: list[tuple[str, Any, float]] = []
+    for page in pdf.pages:
+        tables = page.find_tables()
+        boxes = [t.bbox for t in tables]
+
+        def outside(obj: dict, boxes: list = boxes) -> bool:
+            if obj.get("object_type") != "char":
+                return True
+            cx = (obj["x0"] + obj["x1"]) / 2
+            cy = (obj["top"] + obj["bottom"]) / 2
+            return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+        page_items: list[tuple[float, str, Any, float]] = []
+        lines = page.filter(outside).extract_text_lines() if boxes else page.extract_text_lines()
+        right = max((ln["x1"] for ln in lines), default=0.0)
+        for ln in lines:
+            if _PAGE_NUMBER.match(ln["text"]):
+                continue
+            short = ln["x1"] < right - 24  # ends well before the right margin: a paragraph end
+            page_items.append((ln["top"], "line", ln["text"], 1.0 if short else 0.0))
+        for t in tables:
+            page_items.append((t.bbox[1], "table", t.extract(), 0.0))
+        page_items.sort(key=lambda it: it[0])
+        items.extend((kind, value, flag) for _, kind, value, flag in page_items)
+    return items
+
+
+def _join(a: str, b: str) -> str:
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return a + " " + b
+    return a + b
+
+
+@loader(".pdf")
+def load_pdf(path: Path, data: bytes) -> LoadResult:
+    import pdfplumber
+
+    from ingest.structure import heading_level
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            items = _pdf_items(pdf)
+            title = ((pdf.metadata or {}).get("Title") or "").strip() or None
+    except Exception as exc:  # pdfminer raises many kinds for damaged or encrypted files
+        raise IngestError(str(path), f"not a readable .pdf file ({type(exc).__name__})") from None
+    # Re-flow lines into paragraphs: a line continues the paragraph unless the previous one
+    # ended a sentence short of the margin, or it starts with heading numbering.
+    blocks: list[tuple[str, Any, int | None]] = []
+    para = ""
+    for kind, value, short in items:
+        if kind == "table":
+            if para:
+                blocks.append(("text", para, None))
+                para = ""
+            blocks.append(("table", [[c or "" for c in row] for row in value], None))
+            continue
+        line = value.strip()
+        if para and heading_level(line) is not None:
+            blocks.append(("text", para, None))
+            para = ""
+        para = _join(para, line)
+        if short or _PARA_END.search(line) or (heading_level(line) is not None and len(line) <= 40):
+            blocks.append(("text", para, None))
+            para = ""
+    if para:
+        blocks.append(("text", para, None))
+    text, hints = render_blocks(blocks)
+    if not text.strip():
+        raise IngestError(str(path), "the file has no extractable text (a scanned PDF?)")
+    return LoadResult((Source(path.stem, text, path, "pdf", title=title, heading_hints=hints),))
+
+
+__all__ = [
+    "BINARY_REASON",
+    "LoadResult",
+    "Source",
+    "UNDECODABLE_REASON",
+    "decode_bytes",
+    "load",
+    "loader",
+    "read_sidecar",
+    "render_blocks",
+    "supported_suffixes",
+]

@@ -1,0 +1,37 @@
+"""Counts that describe what ingest made of each document, for people and for scripts."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from ingest.model import Document
+from ingest.pipeline import IngestReport
+
+
+def document_summary(doc: Document) -> dict[str, Any]:
+    """Paragraphs, passages, headings, tables and table rows of one document."""
+    lengths = [len(p.text) for p in doc.passages]
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "source": doc.source,
+        "chars": len(doc.text),
+        "paragraphs": len(doc.paragraphs),
+        "passages": len(doc.passages),
+        "headings": len(doc.headings),
+        "tables": len(doc.tables),
+        "rows": sum(len(t.rows) for t in doc.tables),
+        "median_passage_chars": statistics.median(lengths) if lengths else 0,
+    }
+
+
+def report_summary(report: IngestReport) -> dict[str, Any]:
+    """The whole report as plain JSON-ready data."""
+    return {
+        "documents": [document_summary(d) for d in report.documents],
+        "errors": [{"path": e.path, "reason": e.reason, "message": str(e)} for e in report.errors],
+    }
+
+
+__all__ = ["document_summary", "report_summary"]
