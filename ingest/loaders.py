@@ -115,7 +115,7 @@ _BOMS = (
 )
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\x1b")
 BINARY_REASON = "looks like a binary file, not text"
-UNDECODABLE_REASON = "cannot decode the text (tried UTF-8, UTF-16, GB18030 and charset detection)"
+UNDECODABLE_REASON = "cannot decode the text (tried UTF-8, UTF-16, GB18030, Big5 and charset detection)"
 
 
 def _texty(text: str) -> bool:
@@ -125,18 +125,24 @@ def _texty(text: str) -> bool:
     return controls <= len(text) * 0.001
 
 
-def _plausible_chinese(text: str) -> bool:
-    """Most Han characters of real Chinese text are among the 3,755 most common ones."""
+# The lead bytes of each encoding's block of most frequent characters (GB2312 level 1, 3,755
+# characters; Big5 "frequently used", 5,401): most Han characters of real text fall there, while
+# bytes of another encoding decoded by mistake scatter over rare ones.
+_COMMON_BLOCK = {"gb18030": ("gb2312", 0xB0, 0xD7), "big5": ("big5", 0xA4, 0xC6)}
+
+
+def _plausible_chinese(text: str, encoding: str = "gb18030") -> bool:
     han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
     if not han:
         return True
+    codec, low, high = _COMMON_BLOCK.get(encoding, _COMMON_BLOCK["gb18030"])
     common = 0
     for ch in han:
         try:
-            b = ch.encode("gb2312")
+            b = ch.encode(codec)
         except UnicodeEncodeError:
             continue
-        common += 0xB0 <= b[0] <= 0xD7
+        common += low <= b[0] <= high
     return common >= 0.6 * len(han)
 
 
@@ -169,13 +175,13 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
     controls = sum(1 for b in data if b < 0x20 and chr(b) not in _ALLOWED_CONTROLS)
     if controls > len(data) * 0.01:
         raise IngestError(name, BINARY_REASON)
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _texty(text) and _plausible_chinese(text):
-            return text, "gb18030"
+    for enc in ("gb18030", "big5"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _texty(text) and _plausible_chinese(text, enc):
+            return text, enc
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
