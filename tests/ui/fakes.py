@@ -1,0 +1,178 @@
+"""A hand-made document and a runtime with the same methods as ``service.runtime.Runtime``.
+
+The UI tests render and drive the interface against these, independent of the index and the
+answer engine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.types import Hit
+from ingest.errors import InvalidRequest, NotFound
+from ingest.model import Cell, Document, Heading, Paragraph, Passage, Table, TableRow
+from service.runtime import SearchResult
+
+DOC_ID = "demo-plan"
+TITLE = "示例区“十四五”工业发展规划"
+
+H1 = "五、重点任务"
+H2 = "（六）强化新型基础设施建设"
+H2B = "（一）培育壮大优势产业集群"
+P_5G = "到2025年，建设完成4000个5G基站，实现重点区域的5G深度覆盖。智能电表覆盖率达到100%。"
+P_CHAIN = "实施串链补链强链工程，探索实现重点产业链“链长制”，推动“一链一策一方案”集中攻坚。"
+P_TRICKY = "特殊字符 <script>alert(1)</script> & {{x}} ${y} 也要原样显示。"
+H_APPX = "附件1：重大项目列表"
+
+
+def _build_document() -> Document:
+    parts: list[tuple[str, str]] = [
+        ("h1", H1), ("h2", H2B), ("p", P_CHAIN), ("h2", H2), ("p", P_5G), ("p", P_TRICKY), ("h1", H_APPX),
+    ]
+    text = ""
+    spans = []
+    for kind, s in parts:
+        spans.append((kind, s, (len(text), len(text) + len(s))))
+        text += s + "\n"
+    table_start = len(text)
+    headers = ("序号", "项目名称", "预计总投资", "建设起止年限")
+    raw_rows = [
+        (("一、战略性新兴产业", "（一）高端装备制造"), ("1", "永磁直驱系统系列产品生产项目", "3.5", "2020-2022")),
+        (("一、战略性新兴产业", "（一）高端装备制造"), ("2", "科技园项目", "1.2", "2021-2023")),
+        (("二、传统产业",), ("3", "钢铁 <改造> 项目", "12", "2021-2022")),
+    ]
+    rows = []
+    for i, (cat, vals) in enumerate(raw_rows):
+        cells = tuple(Cell(h, v, float(v) if h in ("序号", "预计总投资") else None) for h, v in zip(headers, vals, strict=True))
+        rows.append(TableRow("t1", i, cat, cells))
+    rows.append(TableRow("t1", 3, (), (Cell("序号", "总计"), Cell("预计总投资", "16.7", 16.7)), is_total=True))
+    text += "（表格）\n"
+    table = Table("t1", DOC_ID, "东丽区“十四五”时期工业重大项目列表", (H_APPX,), headers, "亿元",
+                  ("预计总投资",), tuple(rows), (table_start, len(text)))
+
+    headings, paragraphs, passages = [], [], []
+    section: list[str] = []
+    for kind, s, span in spans:
+        if kind in ("h1", "h2"):
+            level = 1 if kind == "h1" else 2
+            headings.append(Heading(level, s, span))
+            section = [*section[: level - 1], s]
+        else:
+            pid = f"{DOC_ID}#p{len(paragraphs)}"
+            paragraphs.append(Paragraph(pid, DOC_ID, tuple(section), span, s))
+            passages.append(Passage(f"{pid}.s0", DOC_ID, "paragraph", s, tuple(section), span, pid))
+    for r in rows[:3]:
+        rtext = "；".join([f"类别：{' › '.join(r.category)}", *(f"{c.header}：{c.text}" for c in r.cells)])
+        passages.append(Passage(f"{DOC_ID}#t1.r{r.index}", DOC_ID, "table_row", rtext,
+                                (H_APPX,), table.span, "t1", row=r))
+    return Document(DOC_ID, TITLE, "demo.txt", text, tuple(headings), tuple(paragraphs), (table,),
+                    tuple(passages))
+
+
+DOCUMENT = _build_document()
+
+
+def passage(pid: str) -> Passage:
+    return next(p for p in DOCUMENT.passages if p.id == pid)
+
+
+@dataclass
+class FakeAnswer:
+    question: str
+    text: str
+    grounded: bool
+    citations: list[Hit]
+    kind: str = "extractive"
+    notes: list[str] = field(default_factory=list)
+
+
+class FakeIndex:
+    """Just what ``/healthz`` reads."""
+
+    documents = {DOC_ID: DOCUMENT}
+    passage_count = len(DOCUMENT.passages)
+    manifest: dict[str, str] = {"model": "fake", "created": "2025-01-01T00:00:00"}
+
+
+class FakeRuntime:
+    """Answers the 5G question from the fixture, says "not found" otherwise; exact search is real."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.index = FakeIndex()
+        self.delay = delay
+        self.calls: list[tuple[str, Any]] = []
+
+    def load(self) -> None:  # the app's lifespan calls this only when ``index`` is None
+        pass
+
+    def documents(self) -> list[Document]:
+        return [DOCUMENT]
+
+    def document(self, doc_id: str) -> Document:
+        if doc_id != DOC_ID:
+            raise NotFound(f"no document with id '{doc_id}'")
+        return DOCUMENT
+
+    def doc_title(self, doc_id: str) -> str:
+        return TITLE if doc_id == DOC_ID else doc_id
+
+    def passage(self, passage_id: str) -> Hit:
+        try:
+            return Hit(passage(passage_id), 0.0)
+        except StopIteration:
+            raise NotFound(f"no passage with id '{passage_id}'") from None
+
+    def search(self, query: str, mode: str = "hybrid", top_k: int = 10,
+               doc_ids: list[str] | None = None) -> SearchResult:
+        self.calls.append(("search", (query, mode, top_k, doc_ids)))
+        if mode not in ("hybrid", "semantic", "keyword", "exact"):
+            raise InvalidRequest(f"unknown mode '{mode}'")
+        if doc_ids and doc_ids != [DOC_ID]:
+            raise NotFound(f"no document with id '{doc_ids[0]}'")
+        hits = []
+        total = 0
+        for p in DOCUMENT.passages:
+            ranges = []
+            start = p.text.find(query)
+            while start >= 0:
+                ranges.append((start, start + len(query)))
+                start = p.text.find(query, start + len(query))
+            if ranges:
+                total += len(ranges)
+                hits.append(Hit(p, float(len(ranges)), tuple(ranges)))
+        if mode != "exact":
+            total = len(hits)
+        per_doc = {DOC_ID: total} if total else {}
+        return SearchResult(query, mode, total, 1.5, hits[:top_k], per_doc)
+
+    def _answer(self, question: str) -> FakeAnswer:
+        if "5G" in question:
+            p = DOCUMENT.passages[1]
+            a = p.text.index("到2025年")
+            b = p.text.index("。") + 1
+            return FakeAnswer(question, "到2025年，建设完成4000个5G基站[1]。", True, [Hit(p, 0.9, ((a, b),))])
+        if "项目" in question:
+            rows = []
+            for p in [p for p in DOCUMENT.passages if p.kind == "table_row"][:2]:
+                name = p.row.cell("项目名称").text
+                a = p.text.index(name)
+                rows.append(Hit(p, 0.8, ((a, a + len(name)),)))
+            return FakeAnswer(question, "高端装备制造类重大项目共 2 个[1][2]。", True, rows, kind="aggregate")
+        return FakeAnswer(question, "文档中没有找到与该问题相关的内容。", False, [], kind="none")
+
+    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> FakeAnswer:
+        self.calls.append(("ask", (question, top_k, doc_ids)))
+        return self._answer(question)
+
+    def ask_stream(self, question: str, top_k: int = 5,
+                   doc_ids: list[str] | None = None) -> Iterator[str | FakeAnswer]:
+        self.calls.append(("ask_stream", (question, top_k, doc_ids)))
+        ans = self._answer(question)
+        for i in range(0, len(ans.text), 4):
+            if self.delay:
+                time.sleep(self.delay)
+            yield ans.text[i:i + 4]
+        yield ans

@@ -1,0 +1,162 @@
+"""A document as the reader browses it: its outline, one section at a time, and its tables as data.
+
+Sections are cut from the ingested records (headings, paragraphs, tables and their spans in the
+cleaned text), so the browser shows exactly what search and answers cite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ingest.model import Document, Table, TableRow
+from ui import render
+
+CATEGORY_COLUMN = "类别"
+
+
+def heading_items(doc: Document) -> list[tuple[int, int, str]]:
+    """(index, level, text) for every heading, in document order."""
+    return [(i, h.level, h.text) for i, h in enumerate(doc.headings)]
+
+
+def _section_end(doc: Document, idx: int) -> int:
+    level = doc.headings[idx].level
+    for h in doc.headings[idx + 1:]:
+        if h.level <= level:
+            return h.span[0]
+    return len(doc.text)
+
+
+def heading_path(doc: Document, idx: int) -> list[str]:
+    """The heading and its ancestors, outermost first."""
+    path = [doc.headings[idx].text]
+    level = doc.headings[idx].level
+    for h in reversed(doc.headings[:idx]):
+        if h.level < level:
+            path.insert(0, h.text)
+            level = h.level
+    return path
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int
+    order: int
+    kind: str
+    value: Any
+
+
+def section_html(doc: Document, idx: int) -> str:
+    """The text of the section under heading ``idx``: sub-headings, paragraphs and table previews."""
+    if not 0 <= idx < len(doc.headings):
+        return render.section_view([], [])
+    start, end = doc.headings[idx].span[0], _section_end(doc, idx)
+    paras = [p for p in doc.paragraphs if start <= p.span[0] < end]
+    blocks: list[_Block] = []
+    for h in doc.headings[idx:]:
+        if h.span[0] >= end:
+            break
+        # A run-in heading ("1.工业质量效益稳步提升。……") is already the start of its paragraph.
+        if any(p.span[0] <= h.span[0] < p.span[1] for p in paras):
+            continue
+        blocks.append(_Block(h.span[0], 0, "heading", (h.level, h.text)))
+    blocks.extend(_Block(p.span[0], 1, "para", p.text) for p in paras)
+    for t in doc.tables:
+        if start <= t.span[0] < end:
+            headers, rows = table_rows_text(t)
+            blocks.append(_Block(t.span[0], 2, "table", render.grid_table(t.title or "表格", headers, rows)))
+    blocks.sort(key=lambda b: (b.start, b.order))
+    # The selected heading itself is shown as the path line, not repeated as a block.
+    if blocks and blocks[0].kind == "heading" and blocks[0].start == start:
+        blocks = blocks[1:]
+    return render.section_view(heading_path(doc, idx), [(b.kind, b.value) for b in blocks])
+
+
+def document_summary(doc: Document) -> str:
+    rows = sum(len(t.rows) for t in doc.tables)
+    return (f"**{doc.title}**　·　{len(doc.headings)} 个标题　·　{len(doc.paragraphs)} 个段落　·　"
+            f"{len(doc.tables)} 张表格（{rows} 行）　·　{len(doc.text):,} 字")
+
+
+# ---- tables -------------------------------------------------------------------------------------
+def table_label(t: Table) -> str:
+    unit = f"（单位：{t.unit}）" if t.unit else ""
+    return f"{t.title or t.id}{unit}"
+
+
+def _category(row: TableRow) -> str:
+    return render.section_path(row.category)
+
+
+def table_rows_text(t: Table) -> tuple[list[str], list[list[str]]]:
+    """Headers and the source strings of every row, category first (for previews)."""
+    headers = [CATEGORY_COLUMN, *t.headers]
+    rows = []
+    for r in t.rows:
+        by_header = {c.header: c.text for c in r.cells}
+        rows.append([_category(r) if not r.is_total else "合计", *(by_header.get(h, "") for h in t.headers)])
+    return headers, rows
+
+
+def _matches(row: TableRow, needle: str) -> bool:
+    if not needle:
+        return True
+    hay = [_category(row), *(c.text for c in row.cells)]
+    return any(needle in s.casefold() for s in hay)
+
+
+def table_frame(t: Table, query: str = "") -> pd.DataFrame:
+    """The data rows of ``t`` that contain ``query`` anywhere (category included).
+
+    Numeric columns hold numbers (so they sort as numbers); total rows stay out of the grid and
+    are reported by ``table_note``.
+    """
+    needle = (query or "").strip().casefold()
+    numeric = set(t.numeric_headers)
+    records = []
+    for r in t.rows:
+        if r.is_total or not _matches(r, needle):
+            continue
+        rec: dict[str, Any] = {CATEGORY_COLUMN: _category(r)}
+        for h in t.headers:
+            c = r.cell(h)
+            if h in numeric:
+                rec[h] = c.number if c is not None and c.number is not None else float("nan")
+            else:
+                rec[h] = c.text if c is not None else ""
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, columns=[CATEGORY_COLUMN, *t.headers])
+    for h in t.headers:
+        if h in numeric:
+            frame[h] = pd.to_numeric(frame[h], errors="coerce")
+    return frame
+
+
+def table_datatypes(t: Table) -> list[str]:
+    numeric = set(t.numeric_headers)
+    return ["str", *("number" if h in numeric else "str" for h in t.headers)]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.4f}".rstrip("0").rstrip(".")
+
+
+def table_note(t: Table, frame: pd.DataFrame, query: str = "") -> str:
+    """Row counts, the sum of each numeric column over the shown rows, and the table's own total."""
+    data_rows = sum(1 for r in t.rows if not r.is_total)
+    unit = f" {t.unit}" if t.unit else ""
+    shown = f"显示 {len(frame)} / {data_rows} 行" if (query or "").strip() else f"共 {data_rows} 行"
+    parts = [shown]
+    sums = [f"{h} {_fmt(float(frame[h].sum()))}{unit}" for h in t.numeric_headers
+            if h in frame and len(frame) and frame[h].notna().any()]
+    if sums:
+        parts.append(("筛选结果合计：" if (query or "").strip() else "各行合计：") + "，".join(sums))
+    totals = [r for r in t.rows if r.is_total]
+    if totals:
+        cells = [f"{c.header} {c.text}" for c in totals[-1].cells if c.header in t.numeric_headers and c.text]
+        if cells:
+            parts.append("原表“总计”行：" + "，".join(cells) + unit)
+    return "　·　".join(parts)
