@@ -126,7 +126,6 @@ class _Builder:
         self.headings: list[Heading] = []
         self.paragraphs: list[ParagraphBlock] = []
         self.tables: list[TableBlock] = []
-        self.last_end = 0  # end of the last heading/paragraph/table emitted
         self.last_heading_end = -1
 
     @property
@@ -139,11 +138,10 @@ class _Builder:
         self.stack = [(lv, t) for lv, t in self.stack if lv < level]
         if scoped:
             self.stack.append((level, text))
-        self.last_end = self.last_heading_end = span[1]
+        self.last_heading_end = span[1]
 
     def paragraph(self, span: Span, extra: tuple[str, ...] = ()) -> None:
         self.paragraphs.append(ParagraphBlock(span=span, section=self.path + extra))
-        self.last_end = span[1]
 
     def table(self, raw: RawTable) -> None:
         # Caption and unit lines directly above the grid belong to it, not to the body text.
@@ -171,7 +169,6 @@ class _Builder:
         self.tables.append(
             TableBlock(raw=raw, title=title, unit=unit, section=self.path, span=(start, raw.span[1]))
         )
-        self.last_end = raw.span[1]
 
 
 def parse_layout(

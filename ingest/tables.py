@@ -228,7 +228,8 @@ def _reading_text(row: TableRow, index_header: str | None) -> str:
         if row.is_total and label is None and c.number is None:
             label = c.text
             continue
-        value = c.text + (c.unit or "") if c.number is not None else c.text
+        unit = c.unit or ""
+        value = c.text if c.number is None or c.text.endswith(unit) else c.text + unit
         parts.append(f"{c.header}：{value}")
     body = "；".join(parts)
     return f"{label}：{body}" if label else body
@@ -270,7 +271,9 @@ def build_table(
         text = raw_cell.text
         if col in numeric:
             number = parse_number(text)
-            return Cell(header, text, number=number, unit=col_units.get(col) if number is not None else None)
+            if number is None:
+                return Cell(header, text)
+            return Cell(header, text, number=number, unit="%" if text.endswith("%") else col_units.get(col))
         if col in years:
             yr = parse_year_range(text)
             if yr:

@@ -91,3 +91,13 @@ def test_tab_indented_paragraphs_are_not_a_table():
     doc = ingest_text("p", None, "一、总则\n\t第一段正文。\n\t第二段正文。\n")
     assert not doc.tables
     assert [p.text for p in doc.paragraphs] == ["第一段正文。", "第二段正文。"]
+
+
+def test_percent_cells_keep_their_own_unit():
+    text = "单位：亿元\n\t项目\n\t投资\n\t占比\n\n\t甲\n\t1.5\n\t12%\n\n\t乙\n\t2\n\t8.5%\n"
+    doc = ingest_text("pct", None, text)
+    [table] = doc.tables
+    share = table.rows[0].cell("占比")
+    assert (share.number, share.unit) == (12.0, "%")
+    rows = [p.text for p in doc.passages]
+    assert rows[0] == "项目：甲；投资：1.5亿元；占比：12%"
