@@ -34,7 +34,8 @@ def _table_update(doc: Document | None, table_id: str | None, query: str) -> tup
     if table is None:
         return gr.Dataframe(value=pd.DataFrame(), datatype="str"), "这份文档没有表格。" if doc else ""
     frame = documents.table_frame(table, query)
-    return (gr.Dataframe(value=frame, datatype=documents.table_datatypes(table), label=documents.table_label(table)),
+    return (gr.Dataframe(value=frame, datatype=documents.table_datatypes(table), label=documents.table_label(table),
+                         column_widths=documents.column_widths(table)),
             documents.table_note(table, frame, query))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.model import Document, Table, TableRow
+from ingest.model import Cell, Document, Table, TableRow
 from ui import render
 
 CATEGORY_COLUMN = "类别"
@@ -108,6 +108,32 @@ def _matches(row: TableRow, needle: str) -> bool:
     return any(needle in s.casefold() for s in hay)
 
 
+def _plain_number(s: str) -> bool:
+    try:
+        float(s.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def numeric_columns(t: Table) -> list[str]:
+    """Columns ingest typed as numeric, plus those whose every data cell is a plain number (序号)."""
+    numeric = []
+    for h in t.headers:
+        texts = [c.text for r in t.rows if not r.is_total and (c := r.cell(h)) is not None and c.text.strip()]
+        if h in t.numeric_headers or (texts and all(_plain_number(x) for x in texts)):
+            numeric.append(h)
+    return numeric
+
+
+def _number(c: Cell | None) -> float:
+    if c is None:
+        return float("nan")
+    if c.number is not None:
+        return c.number
+    return float(c.text.replace(",", "")) if _plain_number(c.text) else float("nan")
+
+
 def table_frame(t: Table, query: str = "") -> pd.DataFrame:
     """The data rows of ``t`` that contain ``query`` anywhere (category included).
 
@@ -115,7 +141,7 @@ def table_frame(t: Table, query: str = "") -> pd.DataFrame:
     are reported by ``table_note``.
     """
     needle = (query or "").strip().casefold()
-    numeric = set(t.numeric_headers)
+    numeric = set(numeric_columns(t))
     records = []
     for r in t.rows:
         if r.is_total or not _matches(r, needle):
@@ -124,7 +150,7 @@ def table_frame(t: Table, query: str = "") -> pd.DataFrame:
         for h in t.headers:
             c = r.cell(h)
             if h in numeric:
-                rec[h] = c.number if c is not None and c.number is not None else float("nan")
+                rec[h] = _number(c)
             else:
                 rec[h] = c.text if c is not None else ""
         records.append(rec)
@@ -136,8 +162,21 @@ def table_frame(t: Table, query: str = "") -> pd.DataFrame:
 
 
 def table_datatypes(t: Table) -> list[str]:
-    numeric = set(t.numeric_headers)
+    numeric = set(numeric_columns(t))
     return ["str", *("number" if h in numeric else "str" for h in t.headers)]
+
+
+def column_widths(t: Table) -> list[str]:
+    """Percent widths from typical cell lengths, so the whole table fits and long text wraps."""
+    columns = [(CATEGORY_COLUMN, [_category(r) for r in t.rows if not r.is_total])]
+    for h in t.headers:
+        columns.append((h, [c.text for r in t.rows if not r.is_total and (c := r.cell(h)) is not None]))
+    weights = []
+    for header, texts in columns:
+        typical = sorted(len(x) for x in texts)[len(texts) // 2] if texts else 0
+        weights.append(min(max(typical, min(len(header), 7), 4), 40))
+    total = sum(weights) or 1
+    return [f"{100 * w / total:.1f}%" for w in weights]
 
 
 def _fmt(x: float) -> str:

@@ -60,6 +60,7 @@ table.pq-perdoc th, table.pq-perdoc td { border: none; border-bottom: 1px solid 
 .pq-n { text-align: right !important; font-variant-numeric: tabular-nums; }
 
 table.pq-kwic, table.pq-perdoc { border: none !important; }
+table.pq-row tr, table.pq-grid tr, table.pq-kwic tr, table.pq-perdoc tr { border: none !important; }
 table.pq-kwic { border-collapse: collapse; width: 100%; font-size: 0.9rem; table-layout: fixed; }
 table.pq-kwic th { font-weight: 600; border: none; border-bottom: 2px solid var(--border-color-primary);
   padding: 4px 6px; background: none; }

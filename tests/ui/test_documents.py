@@ -55,7 +55,8 @@ def test_table_frame_numeric_columns_total_rows_and_filter():
     assert len(frame) == 3  # the total row is reported separately, not sorted in with the data
     assert frame["预计总投资"].dtype.kind == "f"
     assert frame.sort_values("预计总投资")["项目名称"].tolist()[-1] == "钢铁 <改造> 项目"
-    assert documents.table_datatypes(table) == ["str", "str", "str", "number", "str"]
+    assert documents.table_datatypes(table) == ["str", "number", "str", "number", "str"]
+    assert frame["序号"].tolist() == [1.0, 2.0, 3.0]  # all plain numbers: sorts as numbers
     assert len(documents.table_frame(table, "传统产业")) == 1  # matches the category path
     assert documents.table_frame(table, "永磁")["项目名称"].tolist() == ["永磁直驱系统系列产品生产项目"]
     assert len(documents.table_frame(table, "不存在的词")) == 0
