@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 run: install
-	$(PLANQA) ingest
-	@echo "serving on http://$(HOST):$(PORT) is enabled once the index stage lands"
+	$(PLANQA) index
+	$(PLANQA) serve --host $(HOST) --port $(PORT)
 
 index: install
 	$(PLANQA) index

@@ -75,5 +75,155 @@ def ingest(
         raise typer.Exit(code=1)
 
 
+def _settings():  # noqa: ANN202 - imported lazily so `planqa --help` stays fast
+    from pydantic import ValidationError
+
+    from service.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = ".".join(str(x) for x in first["loc"]).upper()
+        Console(stderr=True).print(f"[bold red]error[/] PLANQA_{field}: {first['msg']}")
+        raise typer.Exit(code=2) from None
+
+
+def _fail(err: Exception, code: int = 1) -> typer.Exit:
+    Console(stderr=True).print(Text.assemble(("error ", "bold red"), str(err)), soft_wrap=True)
+    return typer.Exit(code=code)
+
+
+def _runtime(load: bool = True):  # noqa: ANN202
+    from ingest.errors import PlanqaError
+    from service.runtime import Runtime
+
+    rt = Runtime(_settings())
+    if load:
+        try:
+            rt.load()
+        except PlanqaError as e:
+            raise _fail(e) from None
+    return rt
+
+
+@app.command()
+def index(
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even when the index is up to date.")] = False,
+) -> None:
+    """Build the index of the corpus directory (a no-op when it is up to date)."""
+    from ingest.errors import PlanqaError
+
+    rt = _runtime(load=False)
+    s = rt.settings
+    try:
+        built = rt.build(force=force, progress=True)
+    except PlanqaError as e:
+        raise _fail(e) from None
+    state = "built" if built else "up to date"
+    Console(stderr=True).print(f"index {state}: {s.index_dir} (corpus {s.corpus_dir})")
+
+
+def _print_hits(hits: list, titles: dict[str, str]) -> None:
+    from service.hits import hit_to_dict
+
+    con = Console()
+    for n, h in enumerate(hits, 1):
+        d = hit_to_dict(h, titles.get(h.passage.doc_id, h.passage.doc_id))
+        text = Text(d["text"])
+        for a, b in d["highlights"]:
+            text.stylize("bold reverse", a, b)
+        con.print(Text.assemble((f"[{n}] ", "bold"), (d["id"], "cyan"), f"  {d['score']:.3f}"))
+        if d["section"]:
+            con.print(Text(" › ".join(d["section"]), style="dim"))
+        con.print(text)
+        con.print()
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words, a question, or the exact wording (--mode exact).")],
+    mode: Annotated[str, typer.Option(help="hybrid | semantic | keyword | exact")] = "hybrid",
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response.")] = False,
+) -> None:
+    """Search the index; exact mode finds every occurrence of the wording."""
+    from ingest.errors import PlanqaError
+    from service.hits import hit_to_dict
+    from service.schemas import clean_text
+
+    try:
+        query = clean_text(query, "query")
+    except ValueError as e:
+        raise _fail(e, 2) from None
+    rt = _runtime()
+    try:
+        res = rt.search(query, mode=mode, top_k=top_k)
+    except PlanqaError as e:
+        raise _fail(e, 2) from None
+    titles = {d.doc_id: d.title for d in rt.documents()}
+    if as_json:
+        body = {"query": res.query, "mode": res.mode, "total": res.total, "took_ms": res.took_ms,
+                "per_doc": res.per_doc,
+                "results": [hit_to_dict(h, titles.get(h.passage.doc_id, "")) for h in res.hits]}
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    per_doc = ", ".join(f"{k}: {v}" for k, v in res.per_doc.items())
+    Console(stderr=True).print(f"{res.total} results ({per_doc}) in {res.took_ms:.1f} ms")
+    _print_hits(res.hits, titles)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in Chinese (or English).")],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response.")] = False,
+) -> None:
+    """Answer a question from the documents, with numbered citations."""
+    from ingest.errors import PlanqaError
+    from service.hits import hit_to_dict
+    from service.schemas import clean_text
+
+    try:
+        question = clean_text(question, "question")
+    except ValueError as e:
+        raise _fail(e, 2) from None
+    rt = _runtime()
+    try:
+        ans = rt.ask(question, top_k=top_k)
+    except PlanqaError as e:
+        raise _fail(e, 2) from None
+    titles = {d.doc_id: d.title for d in rt.documents()}
+    if as_json:
+        body = {"question": ans.question, "answer": ans.text, "grounded": ans.grounded,
+                "kind": ans.kind, "notes": list(ans.notes),
+                "citations": [hit_to_dict(h, titles.get(h.passage.doc_id, "")) for h in ans.citations]}
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    con = Console()
+    if not ans.grounded:
+        con.print("[bold yellow]文档中未找到依据[/]")
+    con.print(Text(ans.text, style="bold"))
+    for note in ans.notes:
+        con.print(Text(note, style="dim"))
+    con.print()
+    _print_hits(ans.citations, titles)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default PLANQA_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PLANQA_PORT or 8000).")] = None,
+) -> None:
+    """Serve the HTTP API and the UI (/ui) in one process."""
+    import uvicorn
+
+    from service.api import create_app
+
+    s = _settings()
+    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info",
+                timeout_graceful_shutdown=5)
+
+
 if __name__ == "__main__":
     app()

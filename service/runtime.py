@@ -66,7 +66,9 @@ class Runtime:
         from index.builder import build_from_corpus
 
         with self._lock:
-            return build_from_corpus(self.settings, self.embedder, force=force, progress=progress)
+            return build_from_corpus(
+                self.settings, lambda: self.embedder, force=force, progress=progress
+            )
 
     def load(self) -> None:
         """Load the index from disk; on failure keep serving what was loaded before, if anything."""
