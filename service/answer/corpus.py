@@ -1,0 +1,144 @@
+"""The little the answer core needs from an index, and lookups built over it.
+
+The engine depends only on ``DocumentSource`` (documents by id) and a ``Retriever``; the real
+``SearchIndex`` satisfies both, and tests pass small fakes. Lookups (passage of a table row,
+paragraph of a passage, term rarity) are rebuilt whenever the set of documents changes.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from index.types import Hit
+from ingest.model import Document, Paragraph, Passage, TableRow
+from service.answer import text as T
+
+
+class DocumentSource(Protocol):
+    """Anything holding the indexed documents by id (the loaded ``SearchIndex`` does)."""
+
+    @property
+    def documents(self) -> Mapping[str, Document]: ...
+
+
+class Corpus:
+    """Read-only lookups over the documents of a ``DocumentSource``."""
+
+    def __init__(self, source: DocumentSource | Mapping[str, Document]) -> None:
+        self._source = source
+        self._lock = threading.Lock()
+        self._sig: tuple = ()
+        self._passages: dict[str, Passage] = {}
+        self._rows: dict[tuple[str, int], Passage] = {}
+        self._paragraphs: dict[str, Paragraph] = {}
+        self._sentences: list[str] = []
+        self._searchable: list[tuple[Passage, str]] = []
+        self._df: dict[str, int] = {}
+
+    # ---- documents ----------------------------------------------------------------------------
+    @property
+    def documents(self) -> Mapping[str, Document]:
+        src = self._source
+        docs = src if isinstance(src, Mapping) else getattr(src, "documents", None)
+        return docs if isinstance(docs, Mapping) else {}
+
+    def docs(self, doc_ids: Iterable[str] | None = None) -> list[Document]:
+        docs = self.documents
+        if not doc_ids:
+            return list(docs.values())
+        return [docs[d] for d in doc_ids if d in docs]
+
+    def title(self, doc_id: str) -> str:
+        doc = self.documents.get(doc_id)
+        return doc.title if doc is not None else ""
+
+    # ---- lookups ------------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        docs = self.documents
+        sig = tuple((d, id(doc), len(doc.passages)) for d, doc in docs.items())
+        if sig == self._sig:
+            return
+        with self._lock:
+            if sig == self._sig:
+                return
+            passages: dict[str, Passage] = {}
+            rows: dict[tuple[str, int], Passage] = {}
+            paragraphs: dict[str, Paragraph] = {}
+            sents: list[str] = []
+            searchable: list[tuple[Passage, str]] = []
+            for doc in docs.values():
+                for para in doc.paragraphs:
+                    paragraphs[para.id] = para
+                    norm = T.normalize(para.text)
+                    sents.extend(norm[a:b] for a, b in T.sentences(norm))
+                for p in doc.passages:
+                    passages[p.id] = p
+                    if p.kind == "paragraph":
+                        searchable.append((p, T.normalize(p.text)))
+                    if p.row is not None:
+                        rows[(p.row.table_id, p.row.index)] = p
+                        sents.append(T.normalize(p.text))
+            self._passages, self._rows, self._paragraphs = passages, rows, paragraphs
+            self._sentences, self._df = sents, {}
+            self._searchable = searchable
+            self._sig = sig
+
+    def passage(self, passage_id: str) -> Passage | None:
+        self._refresh()
+        return self._passages.get(passage_id)
+
+    def row_passage(self, row: TableRow) -> Passage | None:
+        self._refresh()
+        return self._rows.get((row.table_id, row.index))
+
+    def paragraph(self, paragraph_id: str) -> Paragraph | None:
+        self._refresh()
+        return self._paragraphs.get(paragraph_id)
+
+    def context(self, passage: Passage) -> str:
+        """Normalised text a passage stands in: its paragraph, heading path and document title."""
+        para = self.paragraph(passage.paragraph_id)
+        body = para.text if para is not None else passage.text
+        return T.normalize(" ".join((*passage.section, self.title(passage.doc_id), body)))
+
+    def row_hit(self, row: TableRow, score: float = 1.0, marks: Iterable[str] = ()) -> Hit | None:
+        """The citation for a table row, highlighting the given cell texts."""
+        p = self.row_passage(row)
+        if p is None:
+            return None
+        spans: list[tuple[int, int]] = []
+        for m in marks:
+            if m:
+                i = p.text.find(m)
+                if i >= 0:
+                    spans.append((i, i + len(m)))
+        return Hit(passage=p, score=score, highlights=tuple(sorted(set(spans))))
+
+    def searchable(self) -> list[tuple[Passage, str]]:
+        """Every paragraph passage with its normalised text, in document order."""
+        self._refresh()
+        return self._searchable
+
+    # ---- term rarity --------------------------------------------------------------------------
+    def df(self, term: str) -> int:
+        """In how many sentences of the corpus a term occurs (substring match)."""
+        self._refresh()
+        got = self._df.get(term)
+        if got is None:
+            got = sum(1 for s in self._sentences if term in s)
+            if len(self._df) < 100_000:
+                self._df[term] = got
+        return got
+
+    def idf(self, term: str) -> float:
+        df = self.df(term)
+        n = max(1, len(self._sentences))
+        return math.log(1.0 + n / (1.0 + df))
+
+    @property
+    def n_sentences(self) -> int:
+        self._refresh()
+        return len(self._sentences)

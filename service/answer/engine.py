@@ -1,0 +1,187 @@
+"""The one entry point the HTTP API, CLI and UI call: a question in, a cited answer out.
+
+Order of work: table questions (lookups and aggregates over all typed rows) first, because they
+have exact answers; otherwise an extractive answer from retrieved passages, checked for
+grounding; then, if an LLM is configured, an optional rewording that must pass the same
+citations and numbers. The LLM never turns "not in the document" into an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from index.types import Hit, Retriever
+from ingest.model import Document
+from service.answer import grounding
+from service.answer.compose import answer_text, cited, evidence_for, lexical_candidates
+from service.answer.corpus import Corpus, DocumentSource
+from service.answer.llm import LLMClient, llm_answer
+from service.answer.question import Question, analyse
+from service.answer.tables import LOOKUP, TableAnswer, answer_from_tables
+
+log = logging.getLogger(__name__)
+
+POOL = 20
+MAX_TOP_K = 50
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A cited answer: ``[n]`` in ``text`` refers to ``citations[n-1]``."""
+
+    question: str
+    text: str
+    grounded: bool
+    citations: list[Hit]
+    kind: str  # "table_lookup" | "aggregate" | "extractive" | "llm" | "not_found"
+    notes: list[str] = field(default_factory=list)
+    llm_used: bool = False
+    llm_rejected_reason: str | None = None
+
+
+class AnswerEngine:
+    """Answers questions over an index's documents with a retriever; an LLM is optional."""
+
+    def __init__(
+        self,
+        index: DocumentSource | Mapping[str, Document],
+        retriever: Retriever | None,
+        llm: LLMClient | None = None,
+        pool: int = POOL,
+    ) -> None:
+        self.corpus = Corpus(index)
+        self.retriever = retriever
+        self.llm = llm
+        self.pool = max(1, pool)
+
+    # ---- public ---------------------------------------------------------------------------------
+    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Answer:
+        """Answer one question; never raises for any input text."""
+        raw = question if isinstance(question, str) else str(question)
+        top_k = max(1, min(int(top_k or 5), MAX_TOP_K))
+        try:
+            return self._ask(raw, top_k, doc_ids)
+        except Exception as e:  # a bad question must never take the service down
+            log.exception("answering failed")
+            return Answer(raw, "处理该问题时出错，未能给出答案。", False, [], "not_found", [f"error: {type(e).__name__}"])
+
+    def stream(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Iterator[str | Answer]:
+        """The answer text in small chunks, then the final ``Answer`` (for SSE and chat UIs).
+
+        The whole answer is checked before the first chunk goes out, so a streamed answer is
+        never one that would have been rejected.
+        """
+        ans = self.ask(question, top_k=top_k, doc_ids=doc_ids)
+        yield from _chunks(ans.text)
+        yield ans
+
+    # ---- steps ----------------------------------------------------------------------------------
+    def _ask(self, raw: str, top_k: int, doc_ids: list[str] | None) -> Answer:
+        q = analyse(raw)
+        if q.empty:
+            return Answer(raw, grounding.not_found_text(q, grounding.Verdict(False)), False, [], "not_found")
+        docs = self.corpus.docs(doc_ids)
+        notes: list[str] = []
+        table = self._table(q, docs, notes)
+        if table is not None:
+            ans = self._from_table(q, table, top_k, doc_ids, notes)
+            if ans is not None:
+                return self._maybe_llm(q, ans)
+        return self._maybe_llm(q, self._extractive(q, top_k, doc_ids, notes))
+
+    def _retrieve(self, q: Question, k: int, doc_ids: list[str] | None, notes: list[str]) -> list[Hit]:
+        if self.retriever is None:
+            return []
+        query = q.text if q.text.strip() else q.raw
+        try:
+            return list(self.retriever.search(query, top_k=k, doc_ids=doc_ids or None))
+        except Exception as e:
+            log.warning("retrieval failed: %s", e)
+            notes.append(f"retrieval failed: {type(e).__name__}")
+            return []
+
+    def _table(self, q: Question, docs: list[Document], notes: list[str]) -> TableAnswer | None:
+        try:
+            return answer_from_tables(q, docs)
+        except Exception as e:
+            log.exception("table answering failed")
+            notes.append(f"table answering failed: {type(e).__name__}")
+            return None
+
+    def _from_table(
+        self, q: Question, t: TableAnswer, top_k: int, doc_ids: list[str] | None, notes: list[str]
+    ) -> Answer | None:
+        hits: list[Hit] = []
+        for i, row in enumerate(t.rows):
+            marks = t.marks[i] if i < len(t.marks) else ()
+            h = self.corpus.row_hit(row, score=1.0, marks=marks)
+            if h is None:
+                return None  # the row has no passage to cite: answer from the text instead
+            hits.append(h)
+        if t.kind == LOOKUP and len(hits) < top_k:
+            seen = {h.passage.id for h in hits}
+            for h in self._retrieve(q, top_k, doc_ids, notes):
+                if h.passage.id not in seen and len(hits) < top_k:
+                    hits.append(h)
+                    seen.add(h.passage.id)
+        return Answer(q.raw, t.text, t.grounded, hits, t.kind if t.grounded else "not_found", notes + list(t.notes))
+
+    def _extractive(self, q: Question, top_k: int, doc_ids: list[str] | None, notes: list[str]) -> Answer:
+        retrieved = self._retrieve(q, max(self.pool, top_k), doc_ids, notes)
+        candidates = list(retrieved)
+        if not q.english:
+            seen = {h.passage.id for h in candidates}
+            for h in lexical_candidates(q, self.corpus, doc_ids):
+                if h.passage.id not in seen:
+                    candidates.append(h)
+                    seen.add(h.passage.id)
+        evidence = evidence_for(q, candidates, self.corpus, retrieved=len(retrieved))
+        best = evidence[0] if evidence else None
+        verdict = grounding.check(q, best)
+        if verdict.grounded and best is not None:
+            citations = [cited(best)] + [e.hit for e in evidence[1:top_k]]
+            return Answer(q.raw, answer_text(best, 1), True, citations, "extractive", notes)
+        # Not supported: say so, and still show where the closest text is.
+        nearest = [e.hit for e in evidence[:top_k]] if evidence else retrieved[:top_k]
+        if verdict.reason:
+            notes = [*notes, f"not grounded: {verdict.reason}"]
+        return Answer(q.raw, grounding.not_found_text(q, verdict), False, nearest, "not_found", notes)
+
+    def _maybe_llm(self, q: Question, ans: Answer) -> Answer:
+        if self.llm is None:
+            return ans
+        if not ans.grounded:
+            return _with(ans, llm_rejected_reason="not asked: the documents do not support an answer")
+        if ans.kind not in ("extractive", LOOKUP):
+            return _with(ans, llm_rejected_reason=f"not asked: {ans.kind} answers are computed exactly")
+        text, reason = llm_answer(self.llm, q.raw, ans.citations)
+        if text is None:
+            note = f"LLM answer rejected ({reason}); showing the extractive answer"
+            return _with(ans, notes=[*ans.notes, note], llm_rejected_reason=reason)
+        return Answer(q.raw, text, True, ans.citations, "llm", ans.notes, llm_used=True)
+
+
+def _with(ans: Answer, **changes: object) -> Answer:
+    from dataclasses import replace
+
+    return replace(ans, **changes)  # type: ignore[arg-type]
+
+
+def _chunks(text: str, size: int = 24) -> Iterator[str]:
+    """Split at punctuation or after ``size`` characters, never inside a ``[n]`` marker."""
+    parts = re.findall(r"\[\d+\]|[^\[]+|\[", text)
+    buf = ""
+    for part in parts:
+        if part.startswith("[") and part.endswith("]"):
+            buf += part
+            continue
+        for ch in part:
+            buf += ch
+            if ch in "，。；：！？、,.;:!?" or len(buf) >= size:
+                yield buf
+                buf = ""
+    if buf:
+        yield buf

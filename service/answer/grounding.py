@@ -1,0 +1,86 @@
+"""Is the answer supported? "Not in the document" is an answer too, and a better one than a guess.
+
+An extractive answer stands only when its evidence mentions every place, year and number the
+question names, covers enough of the question's weighted vocabulary, and (for "how many / how
+much") actually holds a figure. Otherwise the answer says the documents do not state it and the
+nearest passages are still listed so the reader can check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.answer import text as T
+from service.answer.compose import Evidence
+from service.answer.question import Question
+
+# Share of the question's weighted vocabulary the evidence (with its heading) must hold.
+MIN_COVERAGE = 0.5
+# Share that the answering clauses themselves must hold, so an answer is not a near-miss sentence.
+MIN_WINDOW_COVERAGE = 0.3
+
+
+@dataclass(frozen=True)
+class Verdict:
+    grounded: bool
+    reason: str = ""
+    missing: tuple[str, ...] = ()
+
+
+def _mentioned(item: str, context: str) -> bool:
+    return T.squash(item) in T.squash(context)
+
+
+def check(q: Question, ev: Evidence | None) -> Verdict:
+    """Whether the chosen evidence supports answering ``q``, and if not, why."""
+    if q.empty:
+        return Verdict(False, "问题为空")
+    if ev is None:
+        return Verdict(False, "没有检索到相关内容")
+    ctx = ev.context + " " + T.normalize(ev.passage_text)
+    places = [p for p in q.places if not _mentioned(p, ctx)]
+    if places:
+        return Verdict(False, "相关段落没有提到" + "、".join(f"“{p}”" for p in places), tuple(places))
+    years = [str(y) for y in q.years if not _mentioned(str(y), ctx)]
+    if years:
+        return Verdict(False, "相关段落没有提到" + "、".join(f"{y}年" for y in years), tuple(years))
+    nums = [n for n in q.numbers if not _mentioned(n, ctx)]
+    if nums:
+        return Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
+    if q.english:
+        return Verdict(True)
+    if ev.coverage < MIN_COVERAGE or ev.window_coverage < MIN_WINDOW_COVERAGE:
+        return Verdict(False, "只找到相关度较低的段落")
+    if q.wants_number and not ev.has_quantity:
+        return Verdict(False, "相关段落没有给出具体数字")
+    return Verdict(True)
+
+
+_QWORDS = re.compile(
+    r"(请问|是多少|有多少|为多少|多少|是什么|有什么|有哪些|是哪些|哪些|哪几|哪个|哪家|什么|是谁|谁|几[个家项届条座名次级年]?|"
+    r"如何|怎么样|怎样|怎么|吗|呢|是否|何时)"
+)
+
+
+def topic(q: Question) -> str:
+    """The question with its question words removed: what the documents do not state."""
+    t = q.text.strip()
+    if q.english:
+        return t.rstrip("?？. ")
+    t = _QWORDS.sub("", t)
+    t = re.sub(r"[？?！!。，,；;：:\s]+$", "", t)
+    t = re.sub(r"\s+", "", t)
+    t = re.sub(r"(的|是|有|为|了)$", "", t)
+    return t[:60] or q.text[:60]
+
+
+def not_found_text(q: Question, verdict: Verdict) -> str:
+    """The answer when the documents do not support one."""
+    if q.empty:
+        return "问题为空，请输入要查询的内容。"
+    subject = topic(q)
+    head = f"文档中没有找到关于“{subject}”的信息" if subject else "文档中没有找到相关信息"
+    if verdict.reason:
+        return f"{head}（{verdict.reason}）。以下是最相近的段落，供核对。"
+    return f"{head}。以下是最相近的段落，供核对。"

@@ -1,0 +1,207 @@
+"""Question understanding without a model: what kind of answer is wanted, and about what.
+
+The kind decides how evidence is read: a quantity wants a number with its unit, a list wants
+an enumeration, an entity wants a name, a time wants years. Places, years and numbers named in
+the question are kept apart because the evidence has to mention them for the answer to stand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.answer import text as T
+
+QUANTITY = "quantity"
+LIST = "list"
+ENTITY = "entity"
+TIME = "time"
+DESCRIPTION = "description"
+YESNO = "yesno"
+
+_TIME_CUES = ("何时", "什么时候", "哪年", "哪一年", "几年", "年限", "起止", "开工时间", "建设期", "时间", "多久", "期限")
+_LIST_CUES = ("哪些", "哪几", "有什么", "列出", "列举", "包括什么", "包含什么", "包括哪")
+_ENTITY_CUES = ("谁", "哪家", "哪个", "哪一个", "哪一家", "哪一项", "什么企业", "什么公司", "什么单位", "哪所", "哪座")
+# Strong cues ask for a figure; weak ones ("目标") only when nothing asks for a description.
+_NUMBER_CUES = re.compile(r"多少|几[个家届项条座辆级倍名人次年亿万元台所批类处]|多大|多高|多长|比重|比例|占比|增速|增长率|增幅|百分之几")
+_QUANTITY_CUES = (
+    "多少",
+    "几个",
+    "几家",
+    "几届",
+    "几项",
+    "几条",
+    "几级",
+    "几倍",
+    "几座",
+    "几辆",
+    "几",
+    "比重",
+    "比例",
+    "占比",
+    "增速",
+    "增长率",
+    "增幅",
+    "多大",
+    "多高",
+    "多长",
+    "规模",
+    "金额",
+    "数量",
+    "目标",
+    "达到",
+)
+_DESCRIPTION_CUES = ("什么", "如何", "怎么", "怎样", "哪方面", "为何", "为什么", "内容", "措施", "举措")
+_YESNO_CUES = ("是否", "有没有", "是不是", "吗")
+
+_EN_CUES = (
+    (QUANTITY, r"\bhow (many|much)\b|\bwhat (is|was) the (number|amount|share|rate|value|target|total)\b|\bpercentage\b"),
+    (TIME, r"\bwhen\b|\bwhich year\b|\bwhat year\b"),
+    (ENTITY, r"\bwho\b|\bwhich (company|firm|enterprise|project|unit)\b"),
+    (LIST, r"\bwhat are\b|\bwhich\b|\blist\b|\bname the\b"),
+    (YESNO, r"^(is|are|does|do|did|was|were|will|can)\b"),
+)
+
+# Province-level units, big cities and Tianjin's districts: enough to notice a question about a
+# place the plan never talks about. English spellings map to the Chinese name.
+PLACES = T.words(
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
+    "云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 石家庄 太原 沈阳 长春 哈尔滨 南京 杭州 合肥 福州 "
+    "南昌 济南 郑州 武汉 长沙 广州 海口 成都 贵阳 昆明 西安 兰州 西宁 呼和浩特 南宁 拉萨 银川 乌鲁木齐 深圳 苏州 "
+    "青岛 大连 宁波 厦门 无锡 佛山 东莞 唐山 保定 廊坊 雄安 沧州 烟台 温州 珠海 滨海新区 和平区 河东区 河西区 南开区 "
+    "河北区 红桥区 东丽 西青 津南 北辰 武清 宝坻 宁河 静海 蓟州"
+)
+
+EN_PLACES = {
+    "beijing": "北京", "tianjin": "天津", "shanghai": "上海", "chongqing": "重庆", "hebei": "河北",
+    "guangzhou": "广州", "shenzhen": "深圳", "guangdong": "广东", "jiangsu": "江苏", "zhejiang": "浙江",
+    "shandong": "山东", "hangzhou": "杭州", "nanjing": "南京", "wuhan": "武汉", "chengdu": "成都",
+    "xi'an": "西安", "xian": "西安", "suzhou": "苏州", "qingdao": "青岛", "dalian": "大连",
+    "hong kong": "香港", "macau": "澳门", "taiwan": "台湾", "dongli": "东丽", "binhai": "滨海新区",
+    "xiqing": "西青", "jinnan": "津南", "beichen": "北辰", "wuqing": "武清",
+}
+
+_PLACE_SUFFIX_RE = re.compile(f"([{T.CJK}]{{2,4}}?)(?:省|自治区|县)")
+_NOT_PLACE = ("全", "本", "该", "各", "外", "邻", "周边", "市")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the answer core understands it."""
+
+    raw: str
+    text: str
+    english: bool
+    kind: str
+    terms: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    places: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    cues: tuple[str, ...] = field(default=())
+
+    @property
+    def empty(self) -> bool:
+        return not T.squash(self.text)
+
+    @property
+    def wants_number(self) -> bool:
+        """The question asks for a figure ("多少", "几个", "比重"), not just about a target."""
+        if self.english:
+            return self.kind == QUANTITY and bool(re.search(r"\bhow (many|much)\b", self.text.lower()))
+        return bool(_NUMBER_CUES.search(self.text))
+
+
+def _kind_zh(q: str) -> tuple[str, tuple[str, ...]]:
+    found: list[str] = []
+
+    def hit(cues: tuple[str, ...]) -> bool:
+        got = [c for c in cues if c in q]
+        found.extend(got)
+        return bool(got)
+
+    # Order matters: "哪几个" is a list, "几级" a quantity, "年限" a time.
+    if hit(_LIST_CUES):
+        return LIST, tuple(found)
+    if hit(_TIME_CUES) and not re.search(r"多少(亿|万)?元|投资", q):
+        return TIME, tuple(found)
+    if hit(_ENTITY_CUES):
+        return ENTITY, tuple(found)
+    if _NUMBER_CUES.search(q):
+        hit(_QUANTITY_CUES)
+        return QUANTITY, tuple(found)
+    if hit(_DESCRIPTION_CUES):
+        return DESCRIPTION, tuple(found)
+    if hit(_QUANTITY_CUES):
+        return QUANTITY, tuple(found)
+    if hit(_YESNO_CUES):
+        return YESNO, tuple(found)
+    return DESCRIPTION, ()
+
+
+def _kind_en(q: str) -> str:
+    low = q.lower().strip()
+    for kind, pattern in _EN_CUES:
+        if re.search(pattern, low):
+            return kind
+    return DESCRIPTION
+
+
+def find_places(q: str) -> tuple[str, ...]:
+    """Place names mentioned in a (normalised) question, Chinese or English."""
+    out: list[str] = []
+    for p in PLACES:
+        if p in q and not any(p in o for o in out):
+            # "河北区" is not "河北": keep the longer gazetteer entry only.
+            out = [o for o in out if o not in p]
+            out.append(p)
+    low = q.lower()
+    for en, zh in EN_PLACES.items():
+        if re.search(rf"\b{re.escape(en)}\b", low) and zh not in out:
+            out.append(zh)
+    for m in _PLACE_SUFFIX_RE.finditer(q):
+        name = m.group(1)
+        if name.startswith(_NOT_PLACE) or any(name in o or o in name for o in out):
+            continue
+        out.append(name)
+    return tuple(out)
+
+
+def question_numbers(q: str) -> tuple[str, ...]:
+    """Numbers in the question other than years (those are checked as years)."""
+    yrs = {str(y) for y in T.years(q)}
+    return tuple(n for n in T.numbers(q) if n not in yrs)
+
+
+def analyse(raw: str) -> Question:
+    """Normalise the question (Traditional → Simplified, full-width → half-width) and read it."""
+    raw = raw if isinstance(raw, str) else str(raw)
+    text = T.normalize(raw[: T.MAX_QUESTION_CHARS]).strip()
+    english = T.is_english(text)
+    if english:
+        kind, cues = _kind_en(text), ()
+    else:
+        kind, cues = _kind_zh(text)
+    terms = tuple(T.content_terms(text)) if not english else tuple(_english_terms(text))
+    return Question(
+        raw=raw,
+        text=text,
+        english=english,
+        kind=kind,
+        terms=terms,
+        years=tuple(dict.fromkeys(T.years(text))),
+        places=find_places(text),
+        numbers=question_numbers(text),
+        cues=cues,
+    )
+
+
+_EN_STOP = T.words(
+    "a an the of in on at to for and or is are was were be been what which who whom when where why how many much "
+    "does do did will would can could should plan plans planned district city there their its it this that these "
+    "those by with from as about according document say says said"
+)
+
+
+def _english_terms(q: str) -> list[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z'\-]+|\d+(?:\.\d+)?", q)
+    return list(dict.fromkeys(w for w in words if w.lower() not in _EN_STOP))

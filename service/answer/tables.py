@@ -1,0 +1,426 @@
+"""Table questions answered from the typed rows of every table, never from retrieved top-k.
+
+Two kinds: a *lookup* reads one column of a project named in the question (fuzzy on the name);
+an *aggregate* counts, sums, lists or ranks all rows that pass the filters the question states
+(category path, company, year range, amount threshold, any other cell value). Totals rows are
+never counted; when the question asks for the grand total the total row itself is the answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ingest.model import Document, Table, TableRow
+from service.answer import text as T
+from service.answer.question import Question
+from service.answer.tablecols import CATEGORY, TableView, column_label, view_of
+from service.answer.tablefilters import Filters, parse_filters
+
+LOOKUP = "table_lookup"
+AGGREGATE = "aggregate"
+
+_COUNT_RE = re.compile(r"(多少|几)(个|项|批)|数量|个数|项目数|几项|多少项")
+_SUM_RE = re.compile(r"合计|总计|总和|共计|一共|总共|累计|加起来|之和|总额|总规模|总共")
+_LIST_RE = re.compile(r"哪些|哪几|列出|列举|有什么项目|名单|清单")
+_MAX_RE = re.compile(r"最大|最多|最高|最贵|最大的|投资最")
+_MIN_RE = re.compile(r"最小|最少|最低|最便宜")
+_AVG_RE = re.compile(r"平均|均值")
+_ALL_RE = re.compile(r"所有|全部|全体|总共|一共|合计|总计|项目表|附件|列表|重大项目|工业项目")
+_PROJECT_RE = re.compile(r"项目|工程")
+
+# Words a table question may contain without naming anything the rows must hold.
+_GENERIC = T.words(
+    """
+    项目 项目表 表中 表格 工程 重大项目 重大 重点 工业 工业项目 十四五 时期 期间 投资 总投资 预计 预计总投资 亿元 万元 亿 万 金额 资金
+    合计 总计 总和 共计 一共 总共 累计 之和 总额 多少 几个 数量 个数 哪些 哪几 哪个 列出 列举 名单 清单 所有 全部
+    东丽 东丽区 全区 类 类别 领域 产业 行业 方面 属于 开工 开始 启动 建设 完工 竣工 建成 完成 结束 投产 在建 年限
+    起止 建设期 以上 以下 以内 超过 高于 大于 多于 低于 少于 小于 不足 不到 不少于 不低于 不超过 至少 之间 最大 最小
+    最多 最少 最高 最低 平均 表 附件 列表 计划 规划 安排 涉及 其中 法人 单位 筹建 企业 公司 社会 政府 分别 是 有 的
+    年 年份 年度 以后 之后 以前 之前 及 或 和 与 情况 个 项 加起来 怎么 如何 什么 谁 哪家 排名 前 后 总数 一览
+    """
+)
+
+
+@dataclass(frozen=True)
+class TableAnswer:
+    """A table answer: text with ``[n]`` markers that index ``rows`` (1-based)."""
+
+    kind: str
+    text: str
+    rows: tuple[TableRow, ...]
+    marks: tuple[tuple[str, ...], ...] = ()
+    grounded: bool = True
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Match:
+    view: TableView
+    row: TableRow
+    score: float
+    common: str
+
+
+def _tables(docs: Iterable[Document]) -> list[TableView]:
+    out: list[TableView] = []
+    for d in docs:
+        for t in d.tables:
+            v = view_of(t)
+            if v is not None:
+                out.append(v)
+    return out
+
+
+# ---- project-name matching ----------------------------------------------------------------------
+def _lcs(a: str, b: str) -> str:
+    """Longest common substring (short strings; quadratic is fine)."""
+    if not a or not b:
+        return ""
+    best, best_end = 0, 0
+    prev = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        cur = [0] * (len(b) + 1)
+        ai = a[i - 1]
+        for j in range(1, len(b) + 1):
+            if ai == b[j - 1]:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best:
+                    best, best_end = cur[j], i
+        prev = cur
+    return a[best_end - best : best_end]
+
+
+_NAME_FILLER = re.compile(r"项目|工程|建设|生产线|基地|有限公司|公司|\(一期\)|（一期）|二期|三期|一期")
+
+
+def _name_score(q: str, name: str, weights: dict[str, float]) -> tuple[float, str]:
+    """How strongly the question names this project: weighted bigram coverage of the name."""
+    n = T.normalize(name)
+    if not n:
+        return 0.0, ""
+    if n in q:
+        return 1.0 + len(n) / 100.0, n
+    core = _NAME_FILLER.sub("", n)
+    if len(core) >= 3 and core in q:
+        return 0.95 + len(core) / 100.0, core
+    common = _lcs(q, n)
+    if len(_NAME_FILLER.sub("", common)) < 3:
+        return 0.0, common
+    grams = T.bigrams(n)
+    qgrams = T.bigrams(q)
+    total = sum(weights.get(g, 1.0) for g in grams) or 1.0
+    got = sum(weights.get(g, 1.0) for g in grams if g in qgrams)
+    return got / total, common
+
+
+def _name_weights(views: list[TableView]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    n = 0
+    for v in views:
+        for r in v.data_rows:
+            n += 1
+            for g in T.bigrams(T.normalize(v.name(r))):
+                df[g] = df.get(g, 0) + 1
+    return {g: math.log(1 + n / c) for g, c in df.items()}
+
+
+def best_project(q: Question, views: list[TableView]) -> list[_Match]:
+    """Rows whose project name the question names, best first (ties kept: duplicated rows)."""
+    weights = _name_weights(views)
+    scored: list[_Match] = []
+    for v in views:
+        if v.name_col is None:
+            continue
+        for r in v.data_rows:
+            s, common = _name_score(q.text, v.name(r), weights)
+            if s > 0:
+                scored.append(_Match(v, r, s, common))
+    scored.sort(key=lambda m: -m.score)
+    if not scored:
+        return []
+    top = scored[0].score
+    runner_up = next((m.score for m in scored if m.score < top - 1e-9), 0.0)
+    # a clear winner may be named loosely ("富士达智能化生产线项目"); a close race must be explicit
+    if top < 0.55 and not (top >= 0.3 and runner_up < top / 2):
+        return []
+    return [m for m in scored if m.score >= top - 1e-9]
+
+
+# ---- lookups --------------------------------------------------------------------------------------
+_MEASURE_ASKED = re.compile(r"(?:多少|几)([^\s，。？?、的是]{1,2})")
+
+
+def _clause_for(question: Question, text: str, name_part: str) -> str:
+    """The clause(s) of a free-text cell that answer the question (the project name aside)."""
+    norm = T.normalize(text)
+    spans = T.clauses(norm)
+    if not spans:
+        return text
+    rest = question.text.replace(name_part, " ") if name_part else question.text
+    terms = [t for t in T.content_terms(rest) if t not in _GENERIC]
+    wants_number = question.kind == "quantity"
+    m = _MEASURE_ASKED.search(rest)
+    measure = m.group(1)[:1] if m else ""
+    scores: list[float] = []
+    for a, b in spans:
+        c = norm[a:b]
+        s = sum(len(t) for t in terms if t in c)
+        s += sum(0.5 * len(p) for t in terms if t not in c for p in T.sub_terms(t) if p in c)
+        if wants_number and T.has_quantity(c):
+            s += 1.0
+        if measure and re.search(r"[0-9a-z一二三四五六七八九十百千万亿.]" + re.escape(measure), c):
+            s += 2.0
+        scores.append(s)
+    best = max(range(len(spans)), key=lambda i: scores[i])
+    if scores[best] <= 0:
+        return T.strip_punct(text)
+    lo = hi = best
+    covered = {t for t in terms if t in norm[spans[best][0] : spans[best][1]]}
+    # widen by a neighbouring clause when it carries question terms the best one lacks
+    for j in (best - 1, best + 1):
+        if 0 <= j < len(spans):
+            c = norm[spans[j][0] : spans[j][1]]
+            if any(t in c and t not in covered for t in terms):
+                lo, hi = min(lo, j), max(hi, j)
+    return T.strip_punct(text[spans[lo][0] : spans[hi][1]])
+
+
+def _lookup(q: Question, matches: list[_Match]) -> TableAnswer | None:
+    first = matches[0]
+    v = first.view
+    cols = v.columns_asked(q.text, q.kind)
+    rows: list[TableRow] = []
+    seen_values: set[tuple[str, ...]] = set()
+    parts: list[str] = []
+    marks: list[tuple[str, ...]] = []
+    for m in matches:
+        values = tuple(m.view.cell_text(m.row, c) for c in cols)
+        if values in seen_values:
+            continue
+        seen_values.add(values)
+        rows.append(m.row)
+        name = m.view.name(m.row)
+        said: list[str] = []
+        row_marks: list[str] = [name]
+        for c in cols:
+            if c == CATEGORY:
+                said.append(f"所属类别为{' › '.join(m.row.category) or '未分类'}")
+                continue
+            raw = m.view.cell_text(m.row, c)
+            if not raw or raw in ("-", "—", "/"):
+                said.append(f"{column_label(c)}在表中未填写")
+                continue
+            if c == v.content_col:
+                clause = _clause_for(q, raw, first.common)
+                said.append(f"{column_label(c)}：{clause}")
+                row_marks.append(clause)
+            else:
+                said.append(f"{column_label(c)}为{raw}{v.unit_of(m.row, c)}")
+                row_marks.append(raw)
+        parts.append(f"“{name}”的" + "，".join(said) + f"[{len(rows)}]")
+        marks.append(tuple(row_marks))
+    if not rows:
+        return None
+    text = "；".join(parts) + "。"
+    if len(rows) > 1:
+        text += "（表中有多行名称相近，均已列出。）"
+    return TableAnswer(LOOKUP, text, tuple(rows), tuple(marks))
+
+
+# ---- aggregates -----------------------------------------------------------------------------------
+def _residual_ok(q: Question, views: list[TableView], f: Filters) -> bool:
+    """Every content word of the question is either generic or something the table holds."""
+    used = " ".join(f.consumed)
+
+    def known(t: str) -> bool:
+        return (
+            t in _GENERIC
+            or t in used
+            or bool(re.fullmatch(r"[\d.%]+", t))
+            or any(t in v.vocabulary for v in views)
+        )
+
+    return all(known(t) or all(known(p) for p in T.sub_terms(t)) for t in q.terms)
+
+
+def _intent(q: Question) -> str | None:
+    s = q.text
+    if _AVG_RE.search(s):
+        return "avg"
+    if _MAX_RE.search(s):
+        return "max"
+    if _MIN_RE.search(s):
+        return "min"
+    if _SUM_RE.search(s) and re.search(r"投资|金额|资金|亿元|万元", s):
+        return "sum"
+    if _COUNT_RE.search(s):
+        return "count"
+    if _LIST_RE.search(s):
+        return "list"
+    if _SUM_RE.search(s):
+        return "count"
+    return None
+
+
+def _amount(row: TableRow, v: TableView, col: str) -> Decimal | None:
+    c = row.cell(col)
+    if c is None:
+        return None
+    if c.number is not None:
+        d = T.to_decimal(c.text) if T.to_decimal(c.text) is not None else T.to_decimal(c.number)
+        return d
+    return T.to_decimal(c.text)
+
+
+def _start_year(v: TableView, r: TableRow) -> int | None:
+    c = r.cell(v.years_col) if v.years_col else None
+    return c.start_year if c is not None else None
+
+
+def _join_names(v_rows: list[tuple[TableView, TableRow]], extra: str | None, limit: int = 80) -> str:
+    items: list[str] = []
+    for i, (v, r) in enumerate(v_rows[:limit], start=1):
+        label = v.name(r)
+        if extra:
+            val = v.cell_text(r, extra)
+            if val:
+                label += f"（{val}{v.unit_of(r, extra)}）"
+        items.append(f"{label}[{i}]")
+    more = f"等{len(v_rows)}个" if len(v_rows) > limit else ""
+    return "、".join(items) + more
+
+
+def _duplicates(v_rows: list[tuple[TableView, TableRow]]) -> list[str]:
+    seen: dict[str, int] = {}
+    for v, r in v_rows:
+        n = v.name(r)
+        seen[n] = seen.get(n, 0) + 1
+    return [n for n, c in seen.items() if c > 1]
+
+
+def _aggregate(q: Question, views: list[TableView], intent: str, f: Filters) -> TableAnswer | None:
+    v_rows = [(v, r) for v in views for r in v.data_rows if f.accepts(v, r)]
+    scope = f.describe()
+    subject = f"{scope}的项目" if scope else "项目表中的项目"
+    money = None
+    for v in views:
+        money = v.money_column(q.text)
+        if money:
+            break
+    if not v_rows:
+        # The table lists every project, so "none passes the filters" is itself the answer.
+        near = [r for v in views for r in v.data_rows][:3]
+        hint = ""
+        years = sorted({s for v in views for r in v.data_rows if (s := _start_year(v, r)) is not None})
+        if f.year_tests and years:
+            hint = "；表中项目的开工年份为" + "、".join(str(y) for y in years) + "年"
+        return TableAnswer(
+            AGGREGATE,
+            f"项目表中没有{subject}，共0个{hint}。",
+            tuple(near),
+            tuple((v.name(r),) for v in views for r in near if r in v.data_rows),
+        )
+    rows = [r for _, r in v_rows]
+    marks = [(v.name(r),) for v, r in v_rows]
+    dups = _duplicates(v_rows)
+    dup_note = ""
+    if dups:
+        dup_note = "（其中" + "、".join(f"“{d}”" for d in dups) + "在表中出现不止一行，按行计）"
+    unit = v_rows[0][0].unit_of(v_rows[0][1], money) if money else ""
+
+    if intent in ("count", "list") and not (intent == "list" and f.threshold is not None and money is None):
+        show = f.threshold_column if f.threshold is not None else None
+        names = _join_names(v_rows, show)
+        if intent == "count":
+            text = f"{subject}共有{len(v_rows)}个{dup_note}：{names}。"
+        else:
+            text = f"{subject}共{len(v_rows)}个{dup_note}：{names}。"
+        return TableAnswer(AGGREGATE, text, tuple(rows), tuple(marks))
+
+    if money is None:
+        return None
+    label = column_label(money)
+    vals = [(v, r, _amount(r, v, money)) for v, r in v_rows]
+    known = [(v, r, a) for v, r, a in vals if a is not None]
+    missing = [v.name(r) for v, r, a in vals if a is None]
+    miss_note = ("；" + "、".join(missing) + "未填写该列，未计入") if missing else ""
+
+    if intent == "sum":
+        total = sum((a for _, _, a in known), Decimal(0))
+        if f.is_empty:
+            for v in views:
+                tot = v.total_row
+                if tot is not None:
+                    tv = _amount(tot, v, money)
+                    if tv is not None:
+                        note = ""
+                        if tv != total:
+                            note = f"（表中各行逐行相加为{T.fmt_decimal(total)}{unit}，与总计行不完全一致"
+                            note += f"；{dup_note.strip('（）')}）" if dup_note else "）"
+                        text = f"项目表总计行列出的{label}合计为{v.cell_text(tot, money)}{unit}[1]{note}。"
+                        return TableAnswer(
+                            AGGREGATE, text, (tot, *rows), ((v.cell_text(tot, money),), *marks)
+                        )
+        names = _join_names([(v, r) for v, r, _ in known], money)
+        text = (
+            f"{subject}共{len(v_rows)}个{dup_note}，{label}合计{T.fmt_decimal(total)}{unit}："
+            f"{names}{miss_note}。"
+        )
+        return TableAnswer(AGGREGATE, text, tuple(r for _, r, _ in known), tuple((v.name(r),) for v, r, _ in known))
+
+    if intent == "avg":
+        if not known:
+            return None
+        total = sum((a for _, _, a in known), Decimal(0))
+        avg = (total / Decimal(len(known))).quantize(Decimal("0.0001"))
+        names = _join_names([(v, r) for v, r, _ in known], money)
+        text = (
+            f"{subject}共{len(known)}个，{label}合计{T.fmt_decimal(total)}{unit}，"
+            f"平均每个{T.fmt_decimal(avg)}{unit}：{names}{miss_note}。"
+        )
+        return TableAnswer(AGGREGATE, text, tuple(r for _, r, _ in known), tuple((v.name(r),) for v, r, _ in known))
+
+    if intent in ("max", "min") and known:
+        pick = max if intent == "max" else min
+        best = pick(a for _, _, a in known)
+        winners = [(v, r) for v, r, a in known if a == best]
+        word = "最高" if intent == "max" else "最低"
+        names = _join_names(winners, money)
+        text = f"{subject}中{label}{word}的是{names}。"
+        return TableAnswer(AGGREGATE, text, tuple(r for _, r in winners), tuple((v.name(r),) for v, r in winners))
+    return None
+
+
+# ---- entry point --------------------------------------------------------------------------------
+def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | None:
+    """A table answer when the question is about table rows; None to let the text answer it."""
+    if q.empty or q.english:
+        return None
+    views = _tables(docs)
+    if not views:
+        return None
+    intent = _intent(q)
+    f = parse_filters(q.text, views)
+    matches = best_project(q, views)
+    about_projects = bool(_PROJECT_RE.search(q.text)) or f.has_row_filter
+
+    wants_aggregate = (
+        intent is not None
+        and about_projects
+        and (f.has_row_filter or not matches)
+        and (f.has_row_filter or _ALL_RE.search(q.text) or intent in ("sum", "max", "min", "avg"))
+    )
+    if wants_aggregate and _residual_ok(q, views, f):
+        got = _aggregate(q, views, intent, f)
+        if got is not None:
+            return got
+    if matches:
+        return _lookup(q, matches)
+    return None
+
+
+__all__ = ["LOOKUP", "AGGREGATE", "TableAnswer", "answer_from_tables", "best_project", "Table"]
