@@ -20,7 +20,9 @@ from ingest.model import Passage
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-K1, B = 1.2, 0.75
+# Tuned on the dev questions and CMRC2018 retrieval (BM25 alone, R@1 0.966 → 0.969); short
+# passages with long section paths prefer a weaker length normalisation than the usual 0.75.
+K1, B = 0.9, 0.4
 
 
 def indexed_text(p: Passage) -> str:

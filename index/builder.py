@@ -29,7 +29,6 @@ from index.store import (
     USERDICT,
     build_lock,
     builder_fingerprint,
-    corpus_files,
     corpus_hash,
     file_entries,
     is_stale,
@@ -153,11 +152,10 @@ def build_index(
 
 
 def ingest_corpus(corpus_dir: Path) -> list[Document]:
-    """Ingest every document file under ``corpus_dir`` (sidecar ``*.meta.json`` files excepted)."""
+    """Ingest every document under ``corpus_dir``; unreadable files are logged and skipped."""
     from ingest.pipeline import ingest_paths
 
-    paths = [p for p in corpus_files(corpus_dir) if not p.name.endswith(".meta.json")]
-    report = ingest_paths(paths)
+    report = ingest_paths([corpus_dir])
     for err in report.errors:
         log.warning("skipped %s", err)
     return list(report.documents)

@@ -4,7 +4,12 @@ Text is normalised (``textnorm.normalize``), cut by jieba in search mode (long w
 their dictionary sub-words, so a query for ``增加值`` matches ``工业增加值``), then stop words and
 punctuation are dropped. Numbers and ASCII words (``5g``, ``l4``, ``22.6``) are kept; year ranges
 (``2021-2023``, ``2021-未知``) also yield one compound token so a table row's 建设起止年限 cell
-can be matched as a whole.
+can be matched as a whole, and decimals (``22.6``) stay whole.
+
+jieba's HMM guesser for unknown words is off: it groups unknown characters differently in a short
+query than in a long passage, so the two sides stop sharing tokens (measured on CMRC2018
+retrieval with BM25: R@1 0.958 with HMM, 0.966 without). Names it would have guessed come from
+the user dictionary instead.
 
 Each ``Tokenizer`` owns a private ``jieba.Tokenizer`` loaded with the index's user dictionary, so
 two indexes with different dictionaries can live in one process. It is initialised eagerly in
@@ -30,6 +35,7 @@ jieba.setLogLevel(logging.WARNING)
 
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _PERCENT_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)%$")
+_DECIMAL = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d\d)\s*[-–—~～至到]\s*((?:19|20)\d\d|未知|今)")
 _DIGITS = re.compile(r"\d")
 _ASCII_RUN = re.compile(r"[a-z0-9][a-z0-9.]*[a-z0-9]|[0-9]")
@@ -85,7 +91,7 @@ def is_highlight_term(token: str) -> bool:
 class Tokenizer:
     """jieba search-mode tokenisation over normalised text with a user dictionary."""
 
-    def __init__(self, user_words: Iterable[str] = (), hmm: bool = True) -> None:
+    def __init__(self, user_words: Iterable[str] = (), hmm: bool = False) -> None:
         self.hmm = hmm
         self._stop = stopwords()
         jt = _fresh_jieba()
@@ -112,6 +118,7 @@ class Tokenizer:
             if _CJK.search(tok):
                 # A dictionary word mixing scripts (5g基站) also yields its ASCII part (5g).
                 out.extend(a for a in _ASCII_RUN.findall(tok) if a not in self._stop)
+        out.extend(_DECIMAL.findall(norm))
         for m in _YEAR_RANGE.finditer(norm):
             out.append(f"{m.group(1)}-{m.group(2)}")
         return out
