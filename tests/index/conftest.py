@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,28 @@ def docs() -> list[Document]:
 @pytest.fixture
 def embedder() -> HashEmbedder:
     return HashEmbedder(dim=64)
+
+
+REPO = Path(__file__).resolve().parents[2]
+PLAN_ID = "dongli-14th-fyp-industry"
+
+
+@pytest.fixture(scope="session")
+def plan_documents() -> list[Document]:
+    from ingest.pipeline import ingest_paths
+
+    report = ingest_paths([REPO / "corpus"])
+    assert not report.errors
+    return list(report.documents)
+
+
+@pytest.fixture(scope="session")
+def plan_index(plan_documents, tmp_path_factory):
+    """The real plan indexed once per session (with the hash embedder: fast, deterministic)."""
+    from index.builder import build_index
+    from index.store import load_index
+
+    emb = HashEmbedder(dim=64)
+    index_dir = tmp_path_factory.mktemp("plan") / "index"
+    build_index(plan_documents, index_dir, emb)
+    return load_index(index_dir, emb)
