@@ -52,7 +52,7 @@ def test_hnsw_matches_flat_on_small_corpus(docs, embedder, tok):
         assert [h.passage.id for h in flat.search(q, 3)] == [h.passage.id for h in hnsw.search(q, 3)]
 
 
-def test_embed_text_includes_section(docs):
+def test_dense_text_includes_section(docs):
     p = docs[0].passages[0]
     assert embed_text(p).startswith("一、发展回顾 › （一）发展基础\n")
     assert embed_text(p, with_section=False) == p.text

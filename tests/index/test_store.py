@@ -66,7 +66,7 @@ def test_load_exposes_everything(built, docs, embedder):
     assert idx.manifest["model"] == embedder.model_id
 
 
-def test_load_without_embedder(built):
+def test_load_keyword_and_exact_only(built):
     idx = load_index(built[0])
     assert idx.dense is None and idx.hybrid is None
     assert idx.bm25.search("链长制")
