@@ -8,7 +8,6 @@ analytics are off, the theme uses system fonts, and no asset comes from outside 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
@@ -21,7 +20,6 @@ from ui.common import ALL_DOCS, RuntimeGetter, doc_choices, runtime_from  # noqa
 from ui.errors import friendly  # noqa: E402
 
 UI_PATH = "/ui"
-FAVICON = Path(__file__).with_name("static") / "favicon.png"
 TITLE = "planqa · 规划文档智能问答与检索"
 
 HEADER = """# 规划文档智能问答与检索
@@ -61,5 +59,5 @@ def mount_ui(app: FastAPI, settings: Settings) -> None:
     blocks = build_blocks(runtime_from(app))
     gr.mount_gradio_app(
         app, blocks, path=UI_PATH, footer_links=[], ssr_mode=False, theme=style.theme(), css=style.CSS,
-        favicon_path=str(FAVICON) if FAVICON.is_file() else None, show_error=False, pwa=False, mcp_server=False, enable_monitoring=False, run_history=False,
+        show_error=False, pwa=False, mcp_server=False, enable_monitoring=False, run_history=False,
     )

@@ -55,13 +55,15 @@ def answer_turn(rt: Runtime, question: str, state: ChatState, top_k: int = 5,
             final = item
     if final is None:  # the stream ended without its answer record: show what was streamed
         cites: list[dict[str, Any]] = []
-        grounded, notes, answer_text = bool(text), [], text
+        grounded, notes, answer_text, kind = bool(text), [], text, ""
     else:
         cites = hit_dicts(rt, final.citations)
         grounded, notes, answer_text = bool(final.grounded), list(final.notes), final.text
+        kind = str(getattr(final, "kind", "") or "")
     messages = [*messages[:pos], {"role": "assistant", "content": render.answer_markdown(answer_text, cites, grounded)}]
-    turns = {**turns, pos: {"citations": cites, "grounded": grounded, "notes": notes}}
-    yield messages, render.citations_panel(cites, grounded, notes), {"messages": messages, "turns": turns}
+    turn = {"citations": cites, "grounded": grounded, "notes": notes, "kind": kind}
+    turns = {**turns, pos: turn}
+    yield messages, render.citations_panel(**turn), {"messages": messages, "turns": turns}
 
 
 def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
@@ -70,7 +72,7 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=420):
             chatbot = gr.Chatbot(
-                label="对话", elem_id="pq-chat", height=560, latex_delimiters=[], feedback_options=None,
+                label="对话", show_label=False, elem_id="pq-chat", height=560, latex_delimiters=[], feedback_options=None,
                 buttons=["copy"], layout="bubble",
                 placeholder="### 向规划文档提问\n回答中的 [1] [2] … 对应右侧列出的原文出处。",
             )
@@ -81,7 +83,8 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
                 send = gr.Button("提问", variant="primary", scale=1, min_width=90, elem_id="pq-ask")
             gr.Markdown("**示例问题**（点击直接提问）")
             with gr.Row(elem_classes="pq-examples"):
-                example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+                example_buttons = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0)
+                                   for q in EXAMPLES]
             with gr.Accordion("选项", open=False):
                 with gr.Row():
                     top_k = gr.Slider(1, 10, value=5, step=1, label="最多引用条数")
@@ -111,7 +114,7 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         turn = st["turns"].get(idx) or st["turns"].get(idx + 1 if isinstance(idx, int) else None)
         if not turn:
             return gr.skip()
-        return render.citations_panel(turn["citations"], turn["grounded"], turn["notes"])
+        return render.citations_panel(**turn)
 
     outputs = [chatbot, panel, state, box]
     inputs = [box, state, top_k, doc]

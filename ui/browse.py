@@ -70,7 +70,8 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
     grid = gr.Dataframe(value=pd.DataFrame(), interactive=False, wrap=True, max_height=560,
                         elem_id="pq-table", label="表格", buttons=["fullscreen", "copy"])
     note = gr.Markdown("", elem_id="pq-table-note")
-    gr.Markdown("点击列标题可按该列排序；数值列按数值大小排序。", elem_classes="pq-hint")
+    gr.Markdown("点击列标题右侧的 ⋮ 可按该列升序或降序排序（数值列按数值大小）；右上角按钮可复制表格或全屏查看。",
+                elem_classes="pq-hint")
 
     def pick(doc_id: str | None) -> Any:
         if not doc_id:
@@ -102,5 +103,5 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
     doc.change(pick, doc, [summary, outline, section, table, filt, grid, note])
     outline.click(read, doc, section)
     table.change(show_table, [doc, table, filt], [grid, note])
-    filt.input(show_table, [doc, table, filt], [grid, note], trigger_mode="always_last")
+    filt.change(show_table, [doc, table, filt], [grid, note], trigger_mode="always_last")
     return {"doc": doc}

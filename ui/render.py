@@ -114,8 +114,17 @@ def citation_card(n: int, hit: Mapping[str, Any]) -> str:
     )
 
 
+ANSWER_KINDS = {
+    "extractive": "摘录原文",
+    "table_lookup": "查询表格",
+    "aggregate": "按表格逐行汇总计算",
+    "llm": "大模型依据原文组织语言",
+    "not_found": "未找到依据",
+}
+
+
 def citations_panel(citations: Sequence[Mapping[str, Any]], grounded: bool = True,
-                    notes: Sequence[str] = (), pending: bool = False) -> str:
+                    notes: Sequence[str] = (), pending: bool = False, kind: str = "") -> str:
     """The panel beside the chat: the ungrounded notice first, then one card per citation."""
     if pending:
         return '<div class="pq-citations"><div class="pq-empty">正在查找依据……</div></div>'
@@ -123,13 +132,14 @@ def citations_panel(citations: Sequence[Mapping[str, Any]], grounded: bool = Tru
     if not grounded:
         parts.append(ungrounded_banner())
     if citations:
-        parts.append(f'<div class="pq-panel-title">引用来源（{len(citations)}）</div>')
+        how = f'<span class="pq-kind">回答方式：{esc(ANSWER_KINDS.get(kind, kind))}</span>' if kind else ""
+        parts.append(f'<div class="pq-panel-title">引用来源（{len(citations)}）{how}</div>')
         parts.extend(citation_card(i, h) for i, h in enumerate(citations, 1))
     elif grounded:
         parts.append('<div class="pq-empty">提问后，这里会列出回答所依据的原文段落和表格行。</div>')
     if notes:
         items = "".join(f"<li>{esc(n)}</li>" for n in notes)
-        parts.append(f'<ul class="pq-notes">{items}</ul>')
+        parts.append(f'<details class="pq-notes"><summary>技术说明</summary><ul>{items}</ul></details>')
     return f'<div class="pq-citations">{"".join(parts)}</div>'
 
 
@@ -142,10 +152,20 @@ def answer_markdown(text: str, citations: Sequence[Mapping[str, Any]], grounded:
     if citations:
         lines = []
         for i, h in enumerate(citations, 1):
-            where = section_path(h.get("section") or ()) or str(h.get("doc_title") or "")
-            lines.append(f"[{i}] {esc(where)}")
+            lines.append(f"[{i}] {esc(source_label(h))}")
         body += '\n\n<div class="pq-sources">来源：' + "；".join(lines) + "</div>"
     return body
+
+
+def source_label(hit: Mapping[str, Any]) -> str:
+    """A short "where" for a citation: its heading path, or for a table row, table › category › name."""
+    section = list(hit.get("section") or ())
+    row = hit.get("row") or None
+    if hit.get("kind") == "table_row" and row:
+        name = next((str(v) for k, v in row.items() if k not in (ROW_CATEGORY, ROW_TOTAL, "序号") and v), "")
+        parts = [*section[-1:], *(str(row.get(ROW_CATEGORY) or "").split(SECTION_SEP)[-1:]), name]
+        return SECTION_SEP.join(p for p in parts if p)
+    return section_path(section) or str(hit.get("doc_title") or "")
 
 
 def streaming_markdown(text: str) -> str:

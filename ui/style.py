@@ -28,7 +28,9 @@ mark { background: #ffe27a; color: #1f2937; padding: 0 1px; border-radius: 2px; 
   border-radius: 8px; font-weight: 600; margin-bottom: 10px; line-height: 1.6; }
 .pq-empty { color: var(--body-text-color-subdued); padding: 14px 4px; line-height: 1.7; }
 .pq-panel-title { font-weight: 700; margin: 2px 0 8px; }
-.pq-notes { color: var(--body-text-color-subdued); font-size: 0.85rem; margin: 8px 0 0 1.2rem; }
+.pq-notes { color: var(--body-text-color-subdued); font-size: 0.8rem; margin: 8px 0 0; }
+.pq-notes ul { margin: 4px 0 0 1.2rem; }
+.pq-kind { font-weight: 400; font-size: 0.8rem; color: var(--body-text-color-subdued); margin-left: 10px; }
 
 .pq-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px;
   margin-bottom: 10px; background: var(--background-fill-primary); overflow-wrap: anywhere; }

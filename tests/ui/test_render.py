@@ -137,3 +137,16 @@ def test_outline_items_carry_indices_levels_and_selection():
     assert 'data-idx="0"' in html and 'data-idx="1"' in html
     assert "pq-l1" in html and 'class="pq-h pq-sel pq-l2"' in html
     assert "一、&lt;总&gt;" in html
+
+
+def test_table_row_sources_name_table_category_and_row():
+    hit = _hit("demo-plan#t1.r0")
+    assert render.source_label(hit) == "附件1：重大项目列表 › （一）高端装备制造 › 永磁直驱系统系列产品生产项目"
+    md = render.answer_markdown("共 2 个[1]。", [hit])
+    assert "来源：[1] 附件1：重大项目列表 › （一）高端装备制造 › 永磁直驱系统系列产品生产项目" in md
+
+
+def test_panel_says_how_the_answer_was_made_and_tucks_notes_away():
+    html = render.citations_panel([_hit("demo-plan#t1.r0")], kind="aggregate", notes=["retrieval failed"])
+    assert "回答方式：按表格逐行汇总计算" in html
+    assert "<details" in html and "retrieval failed" in html
