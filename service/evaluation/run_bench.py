@@ -1,0 +1,375 @@
+"""``make bench``: planqa's speed and scale on this machine, in one run, written to ``docs/benchmarks.md``.
+
+1. indexing ``corpus/`` with ``planqa index``: cold (empty embedding cache), unchanged (no-op),
+   forced with a warm cache; build throughput against naive fp32 sentence-transformers;
+2. server start-up (process start → ``/healthz`` ok) and its memory;
+3. search and ask latency, in-process and over HTTP, against one query embedding (the floor);
+4. load: 32 concurrent clients for 30 s mixing ask and search;
+5. scale: build time, latency and memory from 1k to 100k passages.
+
+    python -m service.evaluation.run_bench [--quick] [--out docs/benchmarks.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from service.evaluation import buildspeed, dev, latency, load, machine, report, scale
+from service.evaluation.server import run_index, serving, start_server
+
+REPO = dev.REPO
+console = Console(stderr=True)
+SCALE_TARGETS = (1_000, 30_000, 100_000)
+QUICK_TARGETS = (1_000, 30_000)
+
+
+def step(msg: str) -> None:
+    console.print(f"[bold cyan]›[/] {msg}")
+
+
+def make_embedder_factory(settings: Any):  # noqa: ANN201
+    from index.embedder import load_embedder
+
+    def make(cache_dir: Path) -> Any:
+        return load_embedder(settings.embedding_model, settings.model_dir, cache_dir, settings.embedding_batch_size)
+
+    return make
+
+
+def model_path(embedder: Any, settings: Any) -> Path:
+    """The sentence-transformers directory the embedder loaded (for the naive baseline)."""
+    for attr in ("model_dir", "path", "model_path"):
+        p = getattr(embedder, attr, None)
+        if p and Path(p).is_dir():
+            return Path(p)
+    from index.embedder import resolve_model_dir
+
+    return Path(resolve_model_dir(settings.embedding_model, settings.model_dir))
+
+
+# ---- sections --------------------------------------------------------------------------------------
+
+
+def bench_indexing(settings: Any, work: Path) -> dict[str, Any]:
+    """``planqa index`` wall times: cold, unchanged (three runs), forced with a warm cache."""
+    corpus = Path(settings.corpus_dir)
+    index_dir = work / "plan-index"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    shutil.rmtree(index_dir.parent / f"{index_dir.name}.builds", ignore_errors=True)
+    cache = work / "plan-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {"PLANQA_EMBEDDING_CACHE_DIR": str(cache)}
+    step("planqa index, cold (empty embedding cache)")
+    cold = run_index(corpus, index_dir, env, log_path=work / "index-cold.log")
+    step("planqa index, corpus unchanged (3 runs)")
+    fresh = [run_index(corpus, index_dir, env, log_path=work / "index-fresh.log") for _ in range(3)]
+    step("planqa index --force, warm embedding cache")
+    warm = run_index(corpus, index_dir, env, force=True, log_path=work / "index-warm.log")
+    return {"index_dir": index_dir, "cache": cache, "cold_s": cold, "fresh_runs": fresh,
+            "fresh_s": statistics.median(fresh), "warm_s": warm}
+
+
+def bench_startup(corpus: Path, index_dir: Path, env: dict[str, str], work: Path, runs: int = 3) -> dict[str, Any]:
+    times, rss = [], []
+    for i in range(runs):
+        step(f"server start-up {i + 1}/{runs}")
+        srv = start_server(corpus, index_dir, env, log_path=work / "startup.log")
+        times.append(srv.startup_s)
+        rss.append(srv.rss_mb())
+        srv.stop()
+    return {"runs": times, "median_s": statistics.median(times), "max_s": max(times), "rss_mb": statistics.median(rss)}
+
+
+class RssSampler:
+    """Samples a server's RSS once a second in the background; keeps the maximum."""
+
+    def __init__(self, server: Any) -> None:
+        self.server, self.peak, self._stop = server, 0.0, threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self.peak = max(self.peak, self.server.rss_mb())
+
+    def __enter__(self) -> RssSampler:
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def bench_serving(settings: Any, embedder: Any, index_dir: Path, env: dict[str, str], questions: list[str],
+                  work: Path, rounds: int, clients: int, seconds: float, progress: bool) -> dict[str, Any]:
+    """Latency in-process and over HTTP against the floor, then the load test, on one server."""
+    from service.runtime import Runtime
+    from service.settings import Settings
+
+    corpus = Path(settings.corpus_dir)
+    rt = Runtime(Settings(corpus_dir=corpus, index_dir=index_dir), embedder=embedder)
+    rt.load()
+    out: dict[str, Any] = {}
+    with serving(corpus, index_dir, env, log_path=work / "server.log") as srv:
+        step(f"latency: {len(questions)} questions × {rounds} rounds, in-process and HTTP, interleaved")
+        out["latency"] = latency.with_ratios(latency.measure(rt, embedder, srv.url, questions, rounds, progress=progress))
+        out["rss_idle_mb"] = srv.rss_mb()
+        step(f"load: {clients} clients × {seconds:.0f} s, ask and search alternating")
+        with RssSampler(srv) as sampler:
+            res = load.run_load(srv.url, questions, clients, seconds, progress=progress)
+        out["load"] = res.summary()
+        out["rss_load_peak_mb"] = max(sampler.peak, srv.rss_mb())
+        out["server_alive"] = srv.proc.poll() is None
+    return out
+
+
+def bench_scale(shared: Path, settings: Any, make_embedder: Any, work: Path, targets: Sequence[int],
+                real: list, progress: bool) -> dict[str, Any]:
+    """Nested corpora built with one cold-started cache; each probed in a fresh process."""
+    corpora = scale.nested_corpora(real, targets, progress)
+    queries = scale.probe_queries(shared)
+    root = work / "scale"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    cache = root / "cache"
+    embedder = make_embedder(cache)
+    env = {"PLANQA_EMBEDDING_CACHE_DIR": str(cache)}
+    rows = []
+    seen: set[str] = set()
+    for c in corpora:
+        texts = buildspeed.embedded_texts(c.documents)
+        new = len({t for t in texts if t not in seen})
+        seen.update(texts)
+        index_dir = root / c.label.replace(" ", "-") / "index"
+        step(f"scale {c.label}: {c.passages:,} passages, {len(c.documents):,} documents, {new:,} to embed")
+        build_s = scale.build(c, index_dir, embedder, settings.hnsw_threshold, progress)
+        step(f"scale {c.label}: probing in a fresh process")
+        probe = scale.run_probe(index_dir, queries, root, env)
+        row = {"label": c.label, "passages": c.passages, "documents": len(c.documents), "chars": c.chars,
+               "embedded": new, "build_s": build_s, **probe}
+        rows.append(row)
+        console.print(f"  build {build_s:.1f} s, search p50 {probe['search']['p50']:.1f} ms, "
+                      f"embed p50 {probe['embed']['p50']:.1f} ms, RSS {probe['rss_mb']:.0f} MiB")
+    largest = root / corpora[-1].label.replace(" ", "-")
+    step(f"server on the largest corpus ({corpora[-1].passages:,} passages): start-up and memory")
+    empty = largest / "corpus"
+    empty.mkdir(exist_ok=True)
+    with serving(empty, largest / "index", env, log_path=root / "server-largest.log") as srv:
+        server = {"passages": corpora[-1].passages, "startup_s": srv.startup_s, "rss_mb": srv.rss_mb()}
+    del embedder
+    return {"rows": rows, "queries": len(queries), "server": server}
+
+
+# ---- the document ------------------------------------------------------------------------------------
+
+
+def render(res: dict[str, Any]) -> str:
+    idx, bs, st, sv = res["indexing"], res["buildspeed"], res["startup"], res["serving"]
+    lat = {r["op"]: r for r in sv["latency"]}
+    floor = lat["embed"]
+    ld = sv["load"]
+    sc = res.get("scale")
+
+    names = {"embed": "one query embedding (floor)", "search": "hybrid search, in-process (Runtime)",
+             "ask": "ask, in-process (Runtime)", "http search": "`POST /api/search` hybrid, HTTP",
+             "http ask": "`POST /api/ask`, HTTP"}
+    lat_rows = [[names[r["op"]], r["p50"], r["p95"], r["p50_x"], r["p95_x"], r["n"]] for r in sv["latency"]]
+
+    g = [
+        report.goal("`/api/ask` p50 / one embedding", lat["http ask"]["p50_x"], 2.0, False, "×", 2),
+        report.goal("`/api/ask` p95 / one embedding", lat["http ask"]["p95_x"], 4.0, False, "×", 2),
+        report.goal("index build / naive fp32 (speed)", bs["speedup"], 2.0, True, "×", 2),
+        report.goal("unchanged re-index", idx["fresh_s"], 2.0, False, " s", 2),
+        report.goal("server start-up", st["median_s"], 10.0, False, " s", 1),
+        report.goal("load errors", float(ld["errors"]), 0.0, False, "", 0),
+    ]
+    if sc:
+        big = sc["rows"][-1]
+        g.append(report.goal(f"search p50 / one embedding at {big['passages']:,} passages",
+                             big["search"]["p50"] / big["embed"]["p50"], 4.0, False, "×", 2))
+        g.append(report.goal(f"RSS at {big['passages']:,} passages (probe process)", big["rss_mb"] / 1024, 2.0, False,
+                             " GiB", 2))
+        g.append(report.goal(f"RSS at {big['passages']:,} passages (`planqa serve`)", sc["server"]["rss_mb"] / 1024, 2.0,
+                             False, " GiB", 2))
+
+    parts = [
+        "# Benchmarks: speed and scale",
+        "",
+        "Generated by `make bench` (`" + res["command"] + "`); do not edit by hand.",
+        "",
+        machine.markdown(res["machine"]),
+        f"- run time: {res['seconds'] / 60:.1f} min",
+        "",
+        "Timings on a shared machine drift with its load, so each speed goal is a ratio of two things "
+        "measured in the same run, interleaved where possible.",
+        "",
+        "## Goals",
+        "",
+        report.goals_table(g),
+        "",
+        "## Latency against one query embedding",
+        "",
+        f"{floor['n'] // max(1, res['rounds'])} dev questions × {res['rounds']} rounds after a warm-up round; "
+        "for each question, in turn: `embedder.embed_queries([q])`, hybrid search (top 10) and ask (top 5) "
+        "in-process, then the same over HTTP to a `planqa serve` process on the same index. "
+        "Ratios divide by the median of the embedding call.",
+        "",
+        report.table(["operation", "p50 ms", "p95 ms", "p50 / embed p50", "p95 / embed p50", "n"], lat_rows,
+                     [0, 1, 1, 2, 2, 0]),
+        "",
+        "## Indexing",
+        "",
+        report.table(["", "value"], [
+            ["`planqa index`, cold: empty embedding cache, process start to exit", f"{idx['cold_s']:.1f} s"],
+            ["`planqa index`, corpus unchanged (median of 3)",
+             f"{idx['fresh_s']:.2f} s (runs: {', '.join(f'{x:.2f}' for x in idx['fresh_runs'])})"],
+            ["`planqa index --force`, warm embedding cache", f"{idx['warm_s']:.1f} s"],
+        ]),
+        "",
+        f"Build throughput on {bs['documents']:,} documents ({bs['passages']:,} passages, {bs['chars']:,} characters "
+        "embedded — the plan, the 2022 work report and CMRC2018/DRCD paragraphs, the 1k scale corpus). "
+        "planqa: the whole in-process build (BM25, embeddings, FAISS, manifest) with a new, empty "
+        "embedding cache, model already loaded. Naive: `SentenceTransformer(model_dir, device=\"cpu\")` "
+        "in fp32, `encode` of the same texts with the `passage: ` prompt, batch 32, no cache. "
+        f"Alternating runs, fastest of {len(bs['build_runs'])} each.",
+        "",
+        report.table(["", "seconds", "characters / s", "runs (s)"], [
+            ["planqa build", bs["build_s"], bs["build_cps"], ", ".join(f"{x:.1f}" for x in bs["build_runs"])],
+            ["naive fp32 encode", bs["naive_s"], bs["naive_cps"], ", ".join(f"{x:.1f}" for x in bs["naive_runs"])],
+            ["speed-up", f"{bs['speedup']:.2f}×", "", ""],
+        ], [0, 1, 0, 0]),
+        "",
+        "## Server",
+        "",
+        report.table(["", "value"], [
+            ["start-up, process start → `/healthz` ok (median of 3)",
+             f"{st['median_s']:.1f} s (runs: {', '.join(f'{x:.1f}' for x in st['runs'])})"],
+            ["RSS after start-up", f"{st['rss_mb']:.0f} MiB"],
+            ["RSS after the latency runs", f"{sv['rss_idle_mb']:.0f} MiB"],
+            ["RSS peak during the load test", f"{sv['rss_load_peak_mb']:.0f} MiB"],
+        ]),
+        "",
+        "## Load",
+        "",
+        f"{ld['clients']} concurrent clients (asyncio + httpx over loopback) for {ld['seconds']:.1f} s, each "
+        "sending its next request when the previous one returns, alternating `/api/ask` (top 5) and "
+        "`/api/search` (hybrid, top 10) over the dev questions.",
+        "",
+        report.table(["requests", "errors", "throughput (req/s)", "p50 ms", "p95 ms", "ask p50 / p95 ms",
+                      "search p50 / p95 ms"], [[
+            ld["requests"], ld["errors"], ld["throughput"], ld["all"]["p50"], ld["all"]["p95"],
+            f"{ld['ask']['p50']:.0f} / {ld['ask']['p95']:.0f}", f"{ld['search']['p50']:.0f} / {ld['search']['p95']:.0f}",
+        ]], [0, 0, 1, 0, 0, 0, 0]),
+        "",
+    ]
+    if ld["error_samples"]:
+        parts += ["Errors seen:", "", "```", *ld["error_samples"], "```", ""]
+    if sc:
+        rows = []
+        for r in sc["rows"]:
+            rows.append([r["label"], r["passages"], r["documents"], r["chars"], r["embedded"], r["build_s"],
+                         r["dense_index"], r["load_s"], r["search"]["p50"], r["search"]["p95"],
+                         r["search"]["p50"] / r["embed"]["p50"], r["ask"]["p50"], r["ask"]["p95"], r["embed"]["p50"],
+                         r["rss_mb"]])
+        parts += [
+            "## Scale",
+            "",
+            "Corpora are nested: the real texts (the plan, the 2022 government work report, CMRC2018 dev + trial "
+            "and DRCD dev + test paragraphs, one document each, taken alternately), then synthetic documents "
+            "assembled from those texts' sentences (a seeded shuffle of all sentences, cut into paragraphs of "
+            "two to four sentences, twenty paragraphs a document, ids `syn-<n>`), so every synthetic passage is "
+            "a new text. N is the shortest prefix with at least that many passages. One embedding cache, empty "
+            "at the start of the run, serves all builds: each build embeds only the passages the smaller corpus "
+            "did not have (column *embedded*). Latency and RSS come from a fresh process per corpus that loads "
+            f"the index as the server does and runs {sc['queries']} questions (dev, CMRC2018, DRCD), each as one "
+            "query embedding, a hybrid search (top 10) and an ask (top 5).",
+            "",
+            report.table(["corpus", "passages", "documents", "characters", "embedded", "build s", "FAISS", "load s",
+                          "search p50 ms", "search p95 ms", "search p50 / embed", "ask p50 ms", "ask p95 ms",
+                          "embed p50 ms", "RSS MiB"], rows,
+                         [0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 2, 1, 1, 1, 0]),
+            "",
+            f"`planqa serve` on the largest corpus ({sc['server']['passages']:,} passages): start-up "
+            f"{sc['server']['startup_s']:.1f} s, RSS {sc['server']['rss_mb']:.0f} MiB.",
+            "",
+        ]
+    else:
+        parts += ["## Scale", "", "Not run (`--no-scale`).", ""]
+    return "\n".join(parts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="scale only to 30k passages, one latency round")
+    ap.add_argument("--no-scale", action="store_true", help="skip the scale section")
+    ap.add_argument("--rounds", type=int, default=3, help="latency rounds over the dev questions")
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--seconds", type=float, default=30.0, help="load test duration")
+    ap.add_argument("--work-dir", type=Path, default=REPO / ".planqa" / "bench")
+    ap.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    ap.add_argument("--no-progress", action="store_true")
+    a = ap.parse_args(argv)
+    progress = not a.no_progress
+    rounds = 1 if a.quick else a.rounds
+
+    from service.settings import Settings
+
+    shared = dev.shared_dir()
+    settings = Settings()
+    work = a.work_dir.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    info = machine.describe()
+    t0 = time.perf_counter()
+    questions = [d["q"] for d in dev.load_items(shared / "eval" / "dev_qa.jsonl")]
+
+    idx = bench_indexing(settings, work)
+    env = {"PLANQA_EMBEDDING_CACHE_DIR": str(idx["cache"])}
+    startup = bench_startup(Path(settings.corpus_dir), idx["index_dir"], env, work)
+
+    step(f"loading the embedding model {settings.embedding_model}")
+    make_embedder = make_embedder_factory(settings)
+    embedder = make_embedder(idx["cache"])
+    serving_res = bench_serving(settings, embedder, idx["index_dir"], env, questions, work, rounds,
+                                a.clients, a.seconds, progress)
+
+    step("ingesting the real texts (plan, work report, CMRC2018, DRCD)")
+    real = scale.real_documents(shared, Path(settings.corpus_dir), progress)
+    one_k = scale.nested_corpora(real, (1_000,), progress)[0]
+    step(f"build throughput against naive fp32 on {one_k.passages:,} passages")
+    with tempfile.TemporaryDirectory(prefix="buildspeed-", dir=work) as tmp:
+        bs = buildspeed.compare(one_k.documents, make_embedder, model_path(embedder, settings), Path(tmp),
+                                settings.hnsw_threshold, repeats=2, progress=progress)
+    console.print(f"  planqa {bs['build_cps']:.0f} chars/s, naive {bs['naive_cps']:.0f} chars/s, {bs['speedup']:.2f}×")
+
+    sc = None
+    if not a.no_scale:
+        sc = bench_scale(shared, settings, make_embedder, work, QUICK_TARGETS if a.quick else SCALE_TARGETS,
+                         real, progress)
+
+    command = "python -m service.evaluation.run_bench" + "".join(
+        " " + shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
+    res = {"machine": info, "indexing": idx, "startup": startup, "serving": serving_res, "buildspeed": bs,
+           "scale": sc, "rounds": rounds, "seconds": time.perf_counter() - t0, "command": command}
+    text = render(res)
+    report.write(a.out, text)
+    (work / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    console.print(text.split("## Latency")[0].split("## Goals")[1])
+    step(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
