@@ -28,6 +28,12 @@ index: install
 test: install
 	$(PY) -m pytest
 
+eval: install
+	$(PY) -m service.evaluation.run_eval $(ARGS)
+
+bench: install
+	$(PY) -m service.evaluation.run_bench $(ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check ingest index service ui tests
 
