@@ -61,7 +61,8 @@ def answer_turn(rt: Runtime, question: str, state: ChatState, top_k: int = 5,
         grounded, notes, answer_text = bool(final.grounded), list(final.notes), final.text
         kind = str(getattr(final, "kind", "") or "")
     messages = [*messages[:pos], {"role": "assistant", "content": render.answer_markdown(answer_text, cites, grounded)}]
-    turn = {"citations": cites, "grounded": grounded, "notes": notes, "kind": kind}
+    turn = {"citations": cites, "grounded": grounded, "notes": notes, "kind": kind,
+            "referenced": sorted(render.cited_numbers(answer_text))}
     turns = {**turns, pos: turn}
     yield messages, render.citations_panel(**turn), {"messages": messages, "turns": turns}
 
@@ -83,7 +84,7 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
                 send = gr.Button("提问", variant="primary", scale=1, min_width=90, elem_id="pq-ask")
             gr.Markdown("**示例问题**（点击直接提问）")
             with gr.Row(elem_classes="pq-examples"):
-                example_buttons = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0)
+                example_buttons = [gr.Button(q, size="sm", variant="secondary", elem_classes="pq-example")
                                    for q in EXAMPLES]
             with gr.Accordion("选项", open=False):
                 with gr.Row():

@@ -20,6 +20,8 @@ ROW_TOTAL = "合计行"
 
 UNGROUNDED_NOTICE = "⚠ 文档中未找到依据：以下回答未能在已收录的文档中得到证实，请谨慎参考。"
 
+SOURCES_INLINE = 3  # longer source lists fold away in the chat bubble
+
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -81,7 +83,7 @@ def row_table(row: Mapping[str, Any], terms: Iterable[str] = ()) -> str:
     terms = list(terms)
     category = str(row.get(ROW_CATEGORY) or "")
     cells = [(k, v) for k, v in row.items() if k not in (ROW_CATEGORY, ROW_TOTAL)]
-    caption = esc(category) if category else "表格行"
+    caption = f"类别：{esc(category)}" if category else "表格行"
     if row.get(ROW_TOTAL):
         caption += ' <span class="pq-tag">合计行</span>'
     body = "".join(
@@ -102,12 +104,18 @@ def ungrounded_banner() -> str:
     return f'<div class="pq-banner" role="alert">{esc(UNGROUNDED_NOTICE)}</div>'
 
 
-def citation_card(n: int, hit: Mapping[str, Any]) -> str:
+def cited_numbers(text: str) -> set[int]:
+    """The citation numbers an answer text refers to with ``[n]``."""
+    return {int(m.group(1)) for m in _MARKER.finditer(text or "")}
+
+
+def citation_card(n: int, hit: Mapping[str, Any], referenced: bool = True) -> str:
     section = section_path(hit.get("section") or ())
+    tag = "" if referenced else '<span class="pq-tag pq-related" title="回答正文未直接引用，供参考">相关段落</span>'
     return (
         f'<article class="pq-card" id="pq-cite-{n}" data-id="{esc(hit.get("id"))}">'
         f'<header><span class="pq-num">{n}</span>'
-        f'<span class="pq-doc">{esc(hit.get("doc_title") or hit.get("doc_id"))}</span></header>'
+        f'<span class="pq-doc">{esc(hit.get("doc_title") or hit.get("doc_id"))}</span>{tag}</header>'
         f'<div class="pq-section">{esc(section) if section else "（正文）"}</div>'
         f"{passage_body(hit)}"
         f'<footer class="pq-id">{esc(hit.get("id"))}</footer></article>'
@@ -124,8 +132,14 @@ ANSWER_KINDS = {
 
 
 def citations_panel(citations: Sequence[Mapping[str, Any]], grounded: bool = True,
-                    notes: Sequence[str] = (), pending: bool = False, kind: str = "") -> str:
-    """The panel beside the chat: the ungrounded notice first, then one card per citation."""
+                    notes: Sequence[str] = (), pending: bool = False, kind: str = "",
+                    referenced: Iterable[int] | None = None) -> str:
+    """The panel beside the chat: the ungrounded notice first, then one card per citation.
+
+    With ``referenced`` (the numbers the answer text cites), the other cards are tagged as
+    related passages, so the reader sees which source carries the answer.
+    """
+    cited = set(referenced) if referenced is not None else None
     if pending:
         return '<div class="pq-citations"><div class="pq-empty">正在查找依据……</div></div>'
     parts: list[str] = []
@@ -134,7 +148,8 @@ def citations_panel(citations: Sequence[Mapping[str, Any]], grounded: bool = Tru
     if citations:
         how = f'<span class="pq-kind">回答方式：{esc(ANSWER_KINDS.get(kind, kind))}</span>' if kind else ""
         parts.append(f'<div class="pq-panel-title">引用来源（{len(citations)}）{how}</div>')
-        parts.extend(citation_card(i, h) for i, h in enumerate(citations, 1))
+        parts.extend(citation_card(i, h, cited is None or not cited or i in cited)
+                     for i, h in enumerate(citations, 1))
     elif grounded:
         parts.append('<div class="pq-empty">提问后，这里会列出回答所依据的原文段落和表格行。</div>')
     if notes:
@@ -150,10 +165,16 @@ def answer_markdown(text: str, citations: Sequence[Mapping[str, Any]], grounded:
     if not grounded:
         body = f"**{esc(UNGROUNDED_NOTICE)}**\n\n{body}"
     if citations:
+        cited = cited_numbers(text)
         lines = []
         for i, h in enumerate(citations, 1):
-            lines.append(f"[{i}] {esc(source_label(h))}")
-        body += '\n\n<div class="pq-sources">来源：' + "；".join(lines) + "</div>"
+            if not cited or i in cited:
+                lines.append(f"[{i}] {esc(source_label(h))}")
+        if len(lines) <= SOURCES_INLINE:
+            body += '\n\n<div class="pq-sources">来源：' + "；".join(lines) + "</div>"
+        else:
+            body += (f'\n\n<details class="pq-sources"><summary>来源：共 {len(lines)} 条（点击展开，详见右侧）'
+                     "</summary>" + "<br>".join(lines) + "</details>")
     return body
 
 
@@ -191,10 +212,11 @@ def search_summary(total: int, took_ms: float, mode: str, shown: int,
             + ("出现次数" if mode == "exact" else "结果数") + f"</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
-def result_card(rank: int, hit: Mapping[str, Any]) -> str:
+def result_card(rank: int, hit: Mapping[str, Any], show_score: bool = True) -> str:
     section = section_path(hit.get("section") or ())
     score = hit.get("score")
-    score_html = f'<span class="pq-score">相关度 {score:.3f}</span>' if isinstance(score, float) else ""
+    score_html = (f'<span class="pq-score">相关度 {score:.3f}</span>'
+                  if show_score and isinstance(score, float) else "")
     return (
         f'<article class="pq-card pq-result" data-id="{esc(hit.get("id"))}">'
         f'<header><span class="pq-num">{rank}</span>'
@@ -206,10 +228,12 @@ def result_card(rank: int, hit: Mapping[str, Any]) -> str:
     )
 
 
-def search_results(hits: Sequence[Mapping[str, Any]]) -> str:
+def search_results(hits: Sequence[Mapping[str, Any]], show_score: bool = True) -> str:
+    """Result cards; exact matches come in document order, so they carry no score."""
     if not hits:
         return '<div class="pq-empty">没有找到匹配的内容。可以换个说法，或改用“语义”“混合”检索。</div>'
-    return '<div class="pq-results">' + "".join(result_card(i, h) for i, h in enumerate(hits, 1)) + "</div>"
+    cards = "".join(result_card(i, h, show_score) for i, h in enumerate(hits, 1))
+    return f'<div class="pq-results">{cards}</div>'
 
 
 def kwic_lines(hit: Mapping[str, Any], doc_text: str | None = None, width: int = 24) -> list[tuple[str, str, str]]:

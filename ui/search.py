@@ -47,29 +47,30 @@ def run_search(rt: Runtime, query: str, mode: str, top_k: int, doc_choice: str |
         kwic = render.kwic_table(lines)
     else:
         kwic = render.kwic_table([])
-    return SearchView(summary, render.search_results(hits), kwic, write_results_csv(hits, query))
+    results = render.search_results(hits, show_score=res.mode != "exact")
+    return SearchView(summary, results, kwic, write_results_csv(hits, query))
 
 
 def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
     with gr.Row():
         query = gr.Textbox(label="检索词", placeholder="输入要查找的词句，例如：链长制", scale=5,
-                           max_lines=2, elem_id="pq-query")
+                           max_lines=1, elem_id="pq-query")
         go = gr.Button("检索", variant="primary", scale=1, min_width=90, elem_id="pq-search")
     with gr.Row():
         mode = gr.Radio(MODE_CHOICES, value="exact", label="检索方式", info=MODE_HELP, scale=3,
                         elem_id="pq-mode")
         top_k = gr.Slider(1, 50, value=20, step=1, label="最多显示条数", scale=1)
         doc = gr.Dropdown([(ALL_DOCS_LABEL, ALL_DOCS)], value=ALL_DOCS, label="限定文档", scale=1)
-    summary = gr.HTML('<div class="pq-empty">输入检索词后按回车。</div>', elem_id="pq-summary",
-                      js_on_load=None)
+    with gr.Row(equal_height=False):
+        summary = gr.HTML('<div class="pq-empty">输入检索词后按回车。</div>', elem_id="pq-summary",
+                          js_on_load=None, scale=5)
+        download = gr.DownloadButton("⬇ 下载结果（CSV）", visible=False, size="sm", scale=0, min_width=180,
+                                     elem_id="pq-csv")
     with gr.Tabs():
         with gr.Tab("结果列表", id="results"):
             results = gr.HTML("", elem_id="pq-results", js_on_load=None)
         with gr.Tab("关键词上下文", id="kwic"):
             kwic = gr.HTML(render.kwic_table([]), elem_id="pq-kwic", js_on_load=None)
-    with gr.Row():
-        download = gr.DownloadButton("⬇ 下载结果（CSV）", visible=False, size="sm", scale=0, min_width=200,
-                                     elem_id="pq-csv")
 
     def search(q: str, m: str, k: int, d: str) -> Any:
         try:

@@ -46,7 +46,7 @@ mark { background: #ffe27a; color: #1f2937; padding: 0 1px; border-radius: 2px; 
 .pq-tag { background: #e0e7ff; color: #3730a3; border-radius: 4px; font-size: 0.75rem; padding: 0 4px; }
 
 table.pq-row { border-collapse: collapse; width: 100%; font-size: 0.88rem; }
-table.pq-row caption { text-align: left; font-size: 0.82rem; color: var(--body-text-color-subdued); padding-bottom: 4px; }
+table.pq-row caption { text-align: left; font-size: 0.85rem; color: var(--body-text-color); padding-bottom: 4px; }
 table.pq-row th, table.pq-row td { border: 1px solid var(--border-color-primary); padding: 4px 6px;
   vertical-align: top; text-align: left; line-height: 1.6; }
 table.pq-row th { width: 9em; background: var(--background-fill-secondary); font-weight: 600; white-space: nowrap; }
@@ -94,5 +94,8 @@ table.pq-grid th, table.pq-grid td { border: 1px solid var(--border-color-primar
   vertical-align: top; line-height: 1.5; }
 table.pq-grid th { background: var(--background-fill-secondary); white-space: nowrap; }
 .pq-more { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-top: 4px; }
-.pq-examples button { font-size: 0.85rem !important; }
+.pq-examples { flex-wrap: wrap !important; gap: 6px !important; }
+.pq-examples button.pq-example { flex: 0 1 auto !important; width: auto !important; min-width: 0 !important;
+  font-size: 0.85rem !important; font-weight: 400; }
+.pq-related { background: #f1f5f9; color: #475569; font-weight: 400; }
 """

@@ -24,6 +24,11 @@ CHROMIUM_ARGS = [
 ]
 
 
+def text_box(elem_id: str) -> str:
+    """The editable element of a gr.Textbox (a textarea, or an input when it has one line)."""
+    return f"#{elem_id} textarea, #{elem_id} input[type=text]"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -89,7 +94,7 @@ def chromium_page(base_url: str, width: int = 1400, height: int = 1000) -> Itera
             requests: list[str] = []
             page.on("request", lambda r: requests.append(r.url))
             page.goto(base_url + "/ui/")
-            page.wait_for_selector("#pq-question textarea")
+            page.wait_for_selector(text_box("pq-question"))
             yield page, requests
         finally:
             browser.close()
@@ -109,12 +114,12 @@ def shot(page: Any, name: str) -> Path:
 
 def ask(page: Any, question: str) -> None:
     page.get_by_role("tab", name="问答").click()
-    page.fill("#pq-question textarea", question)
+    page.fill(text_box("pq-question"), question)
     page.click("#pq-ask")
 
 
 def search(page: Any, query: str, mode_label: str = "精确") -> None:
     page.get_by_role("tab", name="检索").click()
     page.get_by_label(mode_label, exact=True).check()
-    page.fill("#pq-query textarea", query)
+    page.fill(text_box("pq-query"), query)
     page.click("#pq-search")

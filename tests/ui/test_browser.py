@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.ui.browser import (
+    ARTIFACTS,
     CHROMIUM,
     ROOT,
     ask,
@@ -26,6 +27,7 @@ from tests.ui.browser import (
     search,
     server,
     shot,
+    text_box,
     uvicorn_factory,
 )
 
@@ -49,7 +51,8 @@ def _first_row(page) -> str:
 @pytest.fixture(scope="module")
 def fake_url() -> Iterator[str]:
     port = free_port()
-    with server(uvicorn_factory("tests.ui.fake_app:create", port), port, timeout=90) as url:
+    log = ARTIFACTS / "server-fake.log"
+    with server(uvicorn_factory("tests.ui.fake_app:create", port), port, log=log, timeout=90) as url:
         yield url
 
 
@@ -117,7 +120,7 @@ def test_search_highlights_counts_kwic_csv_and_escapes(fake_url):
         assert "<script>alert(1)</script>" in text and "{{x}} ${y}" in text
         assert page.locator("#pq-results script").count() == 0
 
-        page.fill("#pq-query textarea", "   ")
+        page.fill(text_box("pq-query"), "   ")
         page.click("#pq-search")
         page.wait_for_selector("text=请输入检索词")
         assert not dialogs and external(requests) == []
@@ -135,7 +138,8 @@ def test_documents_outline_sections_and_sortable_filterable_table(fake_url):
         assert "4000个5G基站" in section and "<script>alert(1)</script>" in section
         assert page.locator("#pq-outline li.pq-sel").inner_text() == "（六）强化新型基础设施建设"
 
-        page.wait_for_selector("#pq-table [role=grid]")
+        page.wait_for_function("() => document.querySelector('#pq-table [role=grid]')"
+                               "?.getAttribute('aria-rowcount') === '4'")
         assert _grid_rows(page) == 3 and "永磁直驱系统系列产品生产项目" in _first_row(page)
         page.hover("#pq-table [data-testid=header-3]")
         page.click("#pq-table [data-testid=header-3] .cell-menu-button")
@@ -143,7 +147,7 @@ def test_documents_outline_sections_and_sortable_filterable_table(fake_url):
         page.wait_for_function(
             "() => document.querySelector('#pq-table [role=row][aria-rowindex=\"2\"]').innerText.includes('钢铁')")
         assert "12" in _first_row(page)  # 12 > 3.5 > 1.2: sorted as numbers, not as text
-        page.fill("#pq-table-filter textarea", "高端装备")
+        page.fill(text_box("pq-table-filter"), "高端装备")
         page.wait_for_function("() => document.querySelector('#pq-table [role=grid]')"
                                ".getAttribute('aria-rowcount') === '3'")
         assert "显示 2 / 3 行" in page.inner_text("#pq-table-note")
@@ -185,7 +189,8 @@ def real_url(tmp_path_factory) -> Iterator[str]:
     port = free_port()
     cmd = ([*planqa, "serve", "--host", "127.0.0.1", "--port", str(port)] if _has_command("serve")
            else uvicorn_factory("service.api:create_app", port))
-    with server(cmd, port, env={k: v for k, v in env.items() if k.startswith("PLANQA_")}, timeout=300) as url:
+    with server(cmd, port, env={k: v for k, v in env.items() if k.startswith("PLANQA_")},
+                log=ARTIFACTS / "server-real.log", timeout=300) as url:
         yield url
 
 
@@ -215,8 +220,8 @@ def test_real_plan_answer_search_and_documents(real_url):
         page.wait_for_selector("#pq-outline [data-idx]")
         outline = page.inner_text("#pq-outline")
         assert "一、“十三五”发展回顾" in outline and "五、重点任务" in outline
-        page.wait_for_selector("#pq-table [role=grid]")
-        assert _grid_rows(page) >= 50
+        page.wait_for_function("() => (document.querySelector('#pq-table [role=grid]')"
+                               "?.getAttribute('aria-rowcount') | 0) > 50")
         assert "永磁直驱系统系列产品生产项目" in _first_row(page)
         page.locator("#pq-outline [data-idx]", has_text="（六）强化新型基础设施建设").click()
         page.wait_for_function("() => document.querySelector('#pq-section').innerText.includes('4000个5G基站')")

@@ -57,7 +57,7 @@ def test_tricky_text_never_becomes_markup():
 def test_row_table_shows_category_cells_and_highlighted_terms():
     hit = _hit("demo-plan#t1.r0", [(0, 2)])  # "类别" in the row text
     html = render.passage_body(hit)
-    assert html.startswith('<table class="pq-row"><caption>一、战略性新兴产业 › （一）高端装备制造</caption>')
+    assert html.startswith('<table class="pq-row"><caption>类别：一、战略性新兴产业 › （一）高端装备制造</caption>')
     assert '<th scope="row">项目名称</th><td>永磁直驱系统系列产品生产项目</td>' in html
     assert "类别" not in html.split("</caption>")[1]  # the category is the caption, not a row
     hit = _hit("demo-plan#t1.r0", [(hit["text"].index("永磁"), hit["text"].index("永磁") + 2)])
@@ -150,3 +150,20 @@ def test_panel_says_how_the_answer_was_made_and_tucks_notes_away():
     html = render.citations_panel([_hit("demo-plan#t1.r0")], kind="aggregate", notes=["retrieval failed"])
     assert "回答方式：按表格逐行汇总计算" in html
     assert "<details" in html and "retrieval failed" in html
+
+
+def test_cards_not_referenced_by_the_answer_are_tagged_related():
+    cites = [_hit("demo-plan#p1.s0"), _hit("demo-plan#p0.s0")]
+    html = render.citations_panel(cites, referenced=render.cited_numbers("4000个[1]。"))
+    first, second = html.split('id="pq-cite-2"')
+    assert "相关段落" not in first and "相关段落" in second
+    assert "相关段落" not in render.citations_panel(cites)  # unknown: no tags
+    md = render.answer_markdown("4000个[1]。", cites)
+    assert "[1] 五、重点任务" in md and "[2]" not in md
+
+
+def test_long_source_lists_fold_away_in_the_chat_bubble():
+    cites = [_hit("demo-plan#t1.r0"), _hit("demo-plan#t1.r1"), _hit("demo-plan#t1.r2"), _hit("demo-plan#p1.s0")]
+    md = render.answer_markdown("共 4 个[1][2][3][4]。", cites)
+    assert '<details class="pq-sources"><summary>来源：共 4 条' in md and md.count("<br>") == 3
+    assert "<details" not in render.answer_markdown("共 1 个[1]。", cites)
