@@ -22,32 +22,9 @@ MAX_WINDOW = 160
 _CONNECTIVE = set("达到为是至突破超过约共有实现完成累计增长提高降低减少增加了的年均建成设完力争已经将新")
 _MEASURE_ASKED = re.compile(r"(?:多少|几)(亿元|万元|亿|万|个|家|届|项|条|座|所|台|辆|名|人|次|年|倍|元|亩|吨|件|套|处|级|批|类|平方米|公里|千米|米)")
 _PERCENT_HINT = re.compile(r"率|比重|比例|占比|百分|增速|增幅|增长|提高|下降|降低|%")
+_TARGET_Q = re.compile(r"目标|到20\d\d|(?<!\d)20(2[1-9]|[3-9]\d)年|计划|力争|规划|将要|预计|十四五|未来|要[达打建实培形突提]")
+_TARGET_S = re.compile(r"到20\d\d年|力争|目标|预计|将")
 _TIME_LEAD = re.compile(r"^(到|至|截至|截止|在|于)?\s*((?:19|20)\d{2}年(底|末)?|“?十[一二三四五六七八九]五”?(时期|期间|末)?)")
-
-# English words of plan documents → Chinese, so an English question can pick a sentence and be
-# checked against it; retrieval itself is cross-lingual through the dense model.
-GLOSSARY = {
-    "industry": "产业", "industries": "产业", "industrial": "工业", "leading": "主导", "pillar": "支柱",
-    "target": "目标", "targets": "目标", "goal": "目标", "investment": "投资", "invest": "投资",
-    "project": "项目", "projects": "项目", "enterprise": "企业", "enterprises": "企业", "company": "公司",
-    "companies": "企业", "growth": "增长", "grow": "增长", "output": "产值", "value": "产值", "added": "增加值",
-    "gdp": "生产总值", "park": "园区", "parks": "园区", "zone": "区", "cluster": "集群", "clusters": "集群",
-    "manufacturing": "制造", "equipment": "装备", "materials": "材料", "material": "材料", "new": "新",
-    "biomedicine": "生物医药", "biomedical": "生物医药", "pharmaceutical": "医药", "medical": "医疗",
-    "devices": "器械", "automobile": "汽车", "automotive": "汽车", "vehicle": "汽车", "vehicles": "汽车",
-    "car": "汽车", "intelligent": "智能", "smart": "智能", "connected": "网联", "green": "绿色",
-    "energy": "能源", "saving": "节能", "carbon": "碳", "steel": "钢", "aviation": "航空", "aerospace": "航空",
-    "robot": "机器人", "robots": "机器人", "innovation": "创新", "technology": "技术", "digital": "数字",
-    "internet": "互联网", "cloud": "云", "base": "基站", "stations": "基站", "station": "基站", "5g": "5G",
-    "development": "发展", "principles": "原则", "principle": "原则", "layout": "布局", "spatial": "空间",
-    "tasks": "任务", "measures": "措施", "safety": "安全", "talent": "人才", "talents": "人才",
-    "brand": "品牌", "quality": "质量", "standard": "标准", "standards": "标准", "infrastructure": "基础设施",
-    "four": "四", "three": "三", "two": "二", "five": "五", "six": "六", "one": "一",
-    "high-end": "高端", "advanced": "先进", "strategic": "战略", "emerging": "新兴", "hydrogen": "氢",
-    "battery": "电池", "batteries": "电池", "welding": "焊接", "fiber": "纤维", "airport": "机场",
-    "logistics": "物流", "environment": "环境", "business": "营商", "land": "土地", "funding": "资金",
-}
-
 
 @dataclass(frozen=True)
 class Evidence:
@@ -61,6 +38,9 @@ class Evidence:
     window_coverage: float
     has_quantity: bool
     context: str
+    sentence: tuple[int, int] = (0, 0)
+    content_coverage: float = 0.0
+    heading: str = ""
 
     @property
     def passage_text(self) -> str:
@@ -71,24 +51,31 @@ class Evidence:
         a, b = self.window
         return self.hit.passage.text[a:b]
 
+    @property
+    def sentence_text(self) -> str:
+        a, b = self.sentence
+        return self.hit.passage.text[a:b]
+
 
 def question_weights(q: Question, corpus: Corpus) -> dict[str, float]:
     """Each question term weighted by its rarity in the corpus (unknown terms weigh most)."""
-    terms = _terms(q)
-    return {t: max(0.2, corpus.idf(t)) for t in terms}
+    return {t: max(0.2, corpus.idf(t)) for t in refine_terms(list(q.terms), corpus)}
 
 
-def _terms(q: Question) -> list[str]:
-    if q.english:
-        out = []
-        for w in q.terms:
-            zh = GLOSSARY.get(w.lower())
-            if zh and zh not in out:
-                out.append(zh)
-            elif re.fullmatch(r"\d+(?:\.\d+)?", w) and w not in out:
-                out.append(w)
-        return out
-    return list(q.terms)
+def refine_terms(terms: list[str], corpus: Corpus) -> list[str]:
+    """Undo segmentation slips the corpus disproves: "可靠" + "率要" → "可靠率" (+ "要", dropped)."""
+    out: list[str] = []
+    for t in terms:
+        if out and corpus.df(t) == 0 and t[:1] in T.SUFFIXES and T.has_cjk(t):
+            joined = out[-1] + t[0]
+            if corpus.df(joined) > 0:
+                out[-1] = joined
+                t = t[1:]
+                if len(t) < 2 or t in T.STOPWORDS:
+                    continue
+        if t not in out:
+            out.append(t)
+    return out
 
 
 def occurs(term: str, text: str) -> bool:
@@ -102,7 +89,8 @@ def occurs(term: str, text: str) -> bool:
     return False
 
 
-def _match(term: str, text: str) -> float:
+def match(term: str, text: str) -> float:
+    """1 when the term occurs, half the share of its pieces that occur otherwise."""
     if occurs(term, text):
         return 1.0
     subs = T.sub_terms(term)
@@ -118,11 +106,11 @@ def _coverage(weights: dict[str, float], text: str, context: str = "", ctx_weigh
         return 0.0
     got = 0.0
     for t, w in weights.items():
-        m = _match(t, text)
+        m = match(t, text)
         if m < 1.0 and context:
             # a year heading a paragraph ("2020年，…") scopes all of it
             cw = max(ctx_weight, 0.9) if T.YEAR_RE.fullmatch(t) else ctx_weight
-            m = max(m, cw * _match(t, context))
+            m = max(m, cw * match(t, context))
         got += w * m
     return got / total
 
@@ -161,8 +149,17 @@ def _number_fit(q: Question, weights: dict[str, float], clause: str, measure: st
     return best
 
 
+def _is_target(sentence: str) -> bool:
+    return bool(_TARGET_S.search(sentence))
+
+
 def _type_fit(q: Question, clause: str) -> float:
     if q.kind == LIST:
+        # best: the enumeration sits with the asked-for noun ("A、B、C等优势企业")
+        for a, b in T.clauses(clause):
+            c = clause[a:b]
+            if "、" in c and q.focus and match(q.focus, c) >= 0.5:
+                return 0.25
         return 0.15 if ("、" in clause or "等" in clause) else 0.0
     if q.kind == TIME:
         return 0.15 if T.years(clause) else 0.0
@@ -180,6 +177,8 @@ def _windows(q: Question, weights: dict[str, float], norm: str, start: int, end:
     clause answering "先进钢铁材料重点发展什么产品" is the one about products.
     """
     spans = [(start + a, start + b) for a, b in T.clauses(norm[start:end])] or [(start, end)]
+    if q.english:
+        return (start, end), 0.0
     m = _MEASURE_ASKED.search(q.text)
     measure = m.group(1) if m else ""
     scored: list[float] = []
@@ -191,7 +190,11 @@ def _windows(q: Question, weights: dict[str, float], norm: str, start: int, end:
         else:
             s += _type_fit(q, c)
         scored.append(s)
-    best = max(range(len(spans)), key=lambda i: scored[i])
+    pool = range(len(spans))
+    if q.kind == QUANTITY and any(T.has_quantity(norm[a:b]) for a, b in spans):
+        # "how much" is answered by a clause with a figure; its subject may sit next to it
+        pool = [i for i, (a, b) in enumerate(spans) if T.has_quantity(norm[a:b])]
+    best = max(pool, key=lambda i: scored[i])
     lo = hi = best
 
     def covered(a: int, b: int) -> set[str]:
@@ -227,6 +230,7 @@ def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -
     retrieved passages get a small prior by rank.
     """
     weights = question_weights(q, corpus)
+    wants_target = bool(_TARGET_Q.search(q.text))
     out: list[Evidence] = []
     for rank, hit in enumerate(hits):
         p = hit.passage
@@ -240,6 +244,8 @@ def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -
         required = [*q.places, *(str(y) for y in q.years), *q.numbers]
         unmet = sum(1 for r in required if T.squash(r) not in whole)
         qyears = {str(y) for y in q.years}
+        constraints = set(required)
+        content = {t: w for t, w in weights.items() if t not in constraints} or weights
         best: Evidence | None = None
         for a, b in T.sentences(norm) or [(0, len(norm))]:
             sent = norm[a:b]
@@ -250,8 +256,11 @@ def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -
             sent_years = {str(y) for y in T.years(sent)}
             if qyears and sent_years and not (qyears & sent_years):
                 score -= 0.15  # the sentence is about another year
+            if not q.english and _is_target(sent) != wants_target:
+                score -= 0.1  # "是多少" asks what was achieved, "目标" what is planned
             if q.english:
-                score = cov * 0.3 + (0.5 / (1.0 + rank) if rank < retrieved else 0.0)
+                # the lexicon is partial: retrieval rank counts as much as the matched words
+                score = 0.6 * cov + _type_fit(q, sent) + (0.2 / (1.0 + rank) ** 0.5 if rank < retrieved else 0.0)
             if best is None or score > best.score:
                 wtext = norm[window[0] : window[1]]
                 best = Evidence(
@@ -263,6 +272,9 @@ def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -
                     window_coverage=_coverage(weights, wtext, context) if weights else 0.0,
                     has_quantity=T.has_quantity(wtext),
                     context=context,
+                    sentence=(a, b),
+                    content_coverage=_coverage(content, sent, heading) if content else 0.0,
+                    heading=heading,
                 )
         if best is not None:
             out.append(best)
@@ -312,6 +324,11 @@ def answer_text(ev: Evidence, marker: int = 1) -> str:
     text = ev.hit.passage.text
     norm = T.normalize(text)
     a, b = ev.window
+    if b - a > 2 * MAX_WINDOW:
+        b = a + 2 * MAX_WINDOW
+        while b > a and text[b - 1] not in "，,；;、":
+            b -= 1
+        b = b if b > a else a + 2 * MAX_WINDOW
     body = T.strip_punct(text[a:b])
     lead = _lead(norm, text, ev.window)
     if lead:

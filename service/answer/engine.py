@@ -93,9 +93,11 @@ class AnswerEngine:
         return self._maybe_llm(q, self._extractive(q, top_k, doc_ids, notes))
 
     def _retrieve(self, q: Question, k: int, doc_ids: list[str] | None, notes: list[str]) -> list[Hit]:
+        return self._retrieve_text(q.text if q.text.strip() else q.raw, k, doc_ids, notes)
+
+    def _retrieve_text(self, query: str, k: int, doc_ids: list[str] | None, notes: list[str]) -> list[Hit]:
         if self.retriever is None:
             return []
-        query = q.text if q.text.strip() else q.raw
         try:
             return list(self.retriever.search(query, top_k=k, doc_ids=doc_ids or None))
         except Exception as e:
@@ -131,6 +133,10 @@ class AnswerEngine:
 
     def _extractive(self, q: Question, top_k: int, doc_ids: list[str] | None, notes: list[str]) -> Answer:
         retrieved = self._retrieve(q, max(self.pool, top_k), doc_ids, notes)
+        if q.english and q.terms:
+            # a Chinese keyword query from the lexicon, interleaved with the cross-lingual hits
+            zh = self._retrieve_text(" ".join(q.terms), max(self.pool, top_k), doc_ids, notes)
+            retrieved = _interleave(retrieved, zh)
         candidates = list(retrieved)
         if not q.english:
             seen = {h.passage.id for h in candidates}
@@ -162,6 +168,17 @@ class AnswerEngine:
             note = f"LLM answer rejected ({reason}); showing the extractive answer"
             return _with(ans, notes=[*ans.notes, note], llm_rejected_reason=reason)
         return Answer(q.raw, text, True, ans.citations, "llm", ans.notes, llm_used=True)
+
+
+def _interleave(a: list[Hit], b: list[Hit]) -> list[Hit]:
+    out: list[Hit] = []
+    seen: set[str] = set()
+    for i in range(max(len(a), len(b))):
+        for lst in (a, b):
+            if i < len(lst) and lst[i].passage.id not in seen:
+                out.append(lst[i])
+                seen.add(lst[i].passage.id)
+    return out
 
 
 def _with(ans: Answer, **changes: object) -> Answer:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from service.answer import text as T
-from service.answer.compose import Evidence
+from service.answer.compose import Evidence, match
 from service.answer.question import Question
 
 # Share of the question's weighted vocabulary the evidence (with its heading) must hold.
@@ -26,6 +26,24 @@ class Verdict:
     grounded: bool
     reason: str = ""
     missing: tuple[str, ...] = ()
+
+
+# A share is often written "占…N%" without the word 比重; growth "增长N%" without 增速.
+_FOCUS_ALIASES = {
+    "比重": ("占", "比例", "占比", "%"),
+    "比例": ("占", "比重", "占比", "%"),
+    "占比": ("占", "比重", "比例", "%"),
+    "增速": ("增长",),
+    "增幅": ("增长",),
+    "增长率": ("增长",),
+    "数量": ("家", "个", "项"),
+}
+
+
+def _focus_named(focus: str, text: str) -> bool:
+    if match(focus, text) >= 0.5:
+        return True
+    return any(a in text for a in _FOCUS_ALIASES.get(focus, ()))
 
 
 def _mentioned(item: str, context: str) -> bool:
@@ -48,9 +66,14 @@ def check(q: Question, ev: Evidence | None) -> Verdict:
     nums = [n for n in q.numbers if not _mentioned(n, ctx)]
     if nums:
         return Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
+    if q.focus:
+        # the thing asked about must be named where the answer is, not only somewhere near
+        local = T.normalize(ev.sentence_text) + " " + ev.heading
+        if not _focus_named(q.focus, local):
+            return Verdict(False, f"相关段落没有提到“{q.focus}”", (q.focus,))
     if q.english:
         return Verdict(True)
-    if ev.coverage < MIN_COVERAGE or ev.window_coverage < MIN_WINDOW_COVERAGE:
+    if ev.content_coverage < MIN_COVERAGE or ev.window_coverage < MIN_WINDOW_COVERAGE:
         return Verdict(False, "只找到相关度较低的段落")
     if q.wants_number and not ev.has_quantity:
         return Verdict(False, "相关段落没有给出具体数字")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from service.answer import glossary
 from service.answer import text as T
 
 QUANTITY = "quantity"
@@ -98,6 +100,7 @@ class Question:
     places: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     cues: tuple[str, ...] = field(default=())
+    focus: str = ""
 
     @property
     def empty(self) -> bool:
@@ -181,7 +184,7 @@ def analyse(raw: str) -> Question:
         kind, cues = _kind_en(text), ()
     else:
         kind, cues = _kind_zh(text)
-    terms = tuple(T.content_terms(text)) if not english else tuple(_english_terms(text))
+    terms = tuple(T.content_terms(text)) if not english else tuple(glossary.translate(text))
     return Question(
         raw=raw,
         text=text,
@@ -192,7 +195,83 @@ def analyse(raw: str) -> Question:
         places=find_places(text),
         numbers=question_numbers(text),
         cues=cues,
+        focus=_focus_en(text) if english else _focus_zh(text),
     )
+
+
+_QWORD_RE = re.compile(r"多少|几|什么|哪|谁|如何|怎么|怎样|何时")
+_NOUNISH = ("n", "vn", "j", "nz", "nt", "nr", "ns", "eng", "l", "i")
+_META = T.words("目标 情况 数据 数字 数值 指标 内容 方面 具体 计划 规划 问题 多少 表述 描述 预计 主要")
+_SKIP_AFTER = set("个家项届条座所台辆名人次年倍种类样的些批级")
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    try:
+        import logging
+
+        import jieba
+        import jieba.posseg as pg
+
+        jieba.setLogLevel(logging.WARNING)
+        return pg
+    except Exception:
+        return None
+
+
+def _pos_tokens(text: str) -> list[tuple[str, str]]:
+    pg = _posseg()
+    if pg is None:
+        return [(t, "n") for t in T.content_terms(text)]
+    try:
+        toks = [(w, f) for w, f in pg.lcut(text)]
+    except Exception:
+        return [(t, "n") for t in T.content_terms(text)]
+    merged: list[tuple[str, str]] = []
+    for w, f in toks:
+        if merged and len(w) == 1 and w in T.SUFFIXES and T.has_cjk(merged[-1][0]):
+            merged[-1] = (merged[-1][0] + w, "n")  # "可靠"+"率" is a noun: 可靠率
+        elif merged and w.startswith("年") and len(w) > 1 and re.fullmatch(r"\d{4}", merged[-1][0]):
+            merged.append(("年", "m"))  # "2020" + "年产值": the year takes its 年
+            merged.append((w[1:], f))
+        else:
+            merged.append((w, f))
+    return merged
+
+
+def _is_head(w: str, f: str) -> bool:
+    return f.startswith(_NOUNISH) and w not in _META and w not in T.STOPWORDS and (len(w) > 1 or not T.has_cjk(w))
+
+
+def _focus_zh(text: str) -> str:
+    """The head noun of what is asked: "安装了多少个充电设施" → 设施, "增加值是多少" → 增加值."""
+    m = _QWORD_RE.search(text)
+    if not m:
+        return ""
+    before, after = text[: m.start()], text[m.end() :]
+    after = after.lstrip("".join(_SKIP_AFTER) + "少么")
+    head = ""
+    for w, f in _pos_tokens(re.split(r"[，,。？?！!；;：:]", after)[0]):
+        if _is_head(w, f):
+            head = w
+        elif head:
+            break
+    if head:
+        return head
+    for w, f in reversed(_pos_tokens(re.split(r"[，,。；;：:]", before)[-1])):
+        if _is_head(w, f):
+            return w
+    return ""
+
+
+def _focus_en(text: str) -> str:
+    low = text.lower()
+    m = re.search(r"\b(how many|how much|what is the|what are the|what was the|which|who|what)\b", low)
+    tail = low[m.end() :] if m else low
+    for zh in glossary.translate(tail):
+        if len(zh) >= 2 and T.has_cjk(zh):
+            return zh
+    return ""
 
 
 _EN_STOP = T.words(

@@ -19,7 +19,10 @@ from service.answer.tablecols import TableView, category_label, column_label
 _CO_SUFFIX = re.compile(
     r"(股份有限公司|有限责任公司|有限公司|集团|公司|（天津）|\(天津\)|（北京）|\(北京\)|天津市|天津|北京|中国)"
 )
-_CO_GENERIC = T.words("科技 发展 有限 公司 集团 技术 工业 天津 北京 中国 投资 电气 新材料 智能 制造 研究")
+_CO_GENERIC = T.words(
+    "科技 发展 有限 公司 集团 技术 工业 天津 北京 中国 投资 电气 新材料 智能 制造 研究 新能源 科技发展 医疗 生物 "
+    "材料 汽车 电子 信息 机械 设备 电力 环保 能源 检测 航空 航天 精密 智造 生物科技 新能源科技"
+)
 
 _UNIT_SCALE = {"亿元": Decimal(1), "亿": Decimal(1), "万元": Decimal("0.0001"), "万": Decimal("0.0001"), "元": Decimal("1e-8")}
 
@@ -62,6 +65,7 @@ class Filters:
     threshold_column: str | None = None
     consumed: list[str] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
+    exact_company: bool = False
 
     @property
     def has_row_filter(self) -> bool:
@@ -252,6 +256,7 @@ def _company_filters(q: str, f: Filters, views: list[TableView]) -> None:
         full = [n for n in full if not any(n != o and n in o for o in full)]
         f.companies.extend(full)
         f.consumed.extend(full)
+        f.exact_company = True
         f.phrases.append("项目法人为" + "、".join(full))
         return
     best = ""
@@ -293,14 +298,22 @@ def _value_filters(q: str, f: Filters, views: list[TableView]) -> None:
                     f.phrases.append(f"{column_label(h)}为“{val}”")
 
 
+def _masked(q: str, used: list[str]) -> str:
+    for u in sorted(used, key=len, reverse=True):
+        if u:
+            q = q.replace(u, "　" * len(u))
+    return q
+
+
 def parse_filters(q: str, views: list[TableView]) -> Filters:
     """All row filters a (normalised) question states."""
     f = Filters()
     if not views:
         return f
     _category_filters(q, f, views)
-    _company_filters(q, f, views)
-    _value_filters(q, f, views)
+    rest = _masked(q, f.consumed)  # a category name is not also a company name
+    _company_filters(rest, f, views)
+    _value_filters(_masked(rest, f.consumed), f, views)
     _year_filters(q, f)
     _threshold(q, f, views)
     return f

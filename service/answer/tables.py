@@ -41,6 +41,7 @@ _GENERIC = T.words(
     起止 建设期 以上 以下 以内 超过 高于 大于 多于 低于 少于 小于 不足 不到 不少于 不低于 不超过 至少 之间 最大 最小
     最多 最少 最高 最低 平均 表 附件 列表 计划 规划 安排 涉及 其中 法人 单位 筹建 企业 公司 社会 政府 分别 是 有 的
     年 年份 年度 以后 之后 以前 之前 及 或 和 与 情况 个 项 加起来 怎么 如何 什么 谁 哪家 排名 前 后 总数 一览
+    共有 一共有 总共有 包括 包含 列入 纳入 共 有 多少亿 多少亿元 多少万元 数目 几项 多少项 分别是 都有 还有
     """
 )
 
@@ -235,6 +236,8 @@ def _lookup(q: Question, matches: list[_Match]) -> TableAnswer | None:
 def _residual_ok(q: Question, views: list[TableView], f: Filters) -> bool:
     """Every content word of the question is either generic or something the table holds."""
     used = " ".join(f.consumed)
+    # with a row filter the question is plainly about rows; tolerate one word of phrasing
+    allowance = 1 if f.has_row_filter else 0
 
     def known(t: str) -> bool:
         return (
@@ -244,7 +247,8 @@ def _residual_ok(q: Question, views: list[TableView], f: Filters) -> bool:
             or any(t in v.vocabulary for v in views)
         )
 
-    return all(known(t) or all(known(p) for p in T.sub_terms(t)) for t in q.terms)
+    unknown = [t for t in q.terms if not (known(t) or all(known(p) for p in T.sub_terms(t)))]
+    return len(unknown) <= allowance
 
 
 def _intent(q: Question) -> str | None:
@@ -406,7 +410,9 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
     intent = _intent(q)
     f = parse_filters(q.text, views)
     matches = best_project(q, views)
-    about_projects = bool(_PROJECT_RE.search(q.text)) or f.has_row_filter
+    # a loosely matched company name alone does not make a question about the project table
+    strong_filter = bool(f.categories or f.values or f.year_tests or f.threshold or f.exact_company)
+    about_projects = bool(_PROJECT_RE.search(q.text)) or strong_filter
 
     wants_aggregate = (
         intent is not None

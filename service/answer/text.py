@@ -25,7 +25,8 @@ _CLAUSE_RE = re.compile(r"[^，,。！？!?；;：:\n]+[，,。！？!?；;：:]
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 MEASURES = "个家届项条座所台辆名人次年倍元亩米吨件套处批类级期个大"
 NUMBER_RE = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?![A-Za-z\d.])(?:%|％)?")
-CN_NUMBER_RE = re.compile(f"[{CN_DIGITS}]+(?=[{MEASURES}])")
+# "四届", "五大", "两个", "十二项" — but not the article-like "一批", "一个"
+CN_NUMBER_RE = re.compile(f"(?:[{CN_DIGITS}]{{2,}}|[二两三四五六七八九十])(?=[{MEASURES}])")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
@@ -259,6 +260,9 @@ def content_terms(text: str) -> list[str]:
     toks = _tokenize(text[:MAX_QUESTION_CHARS])
     merged: list[str] = []
     for tok in toks:
+        if merged and tok.startswith("年") and len(tok) > 1 and re.fullmatch(r"\d{4}", merged[-1]):
+            merged.append(tok[1:])  # "2020" + "年产值": the 年 belongs to the year
+            continue
         # "增加值" + "率" is another quantity than "增加值": keep such suffixes on the word
         if merged and len(tok) == 1 and tok in SUFFIXES and has_cjk(merged[-1]) and merged[-1] not in STOPWORDS:
             merged[-1] += tok
