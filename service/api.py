@@ -1,8 +1,12 @@
-"""The FastAPI app: thin routes over ``Runtime``; core errors become HTTP errors only here."""
+"""The FastAPI app: thin routes over ``Runtime``; core errors become HTTP errors only here.
+
+Every error a caller can cause is a 4xx whose ``detail`` says what to fix; the status for each
+core error is in ``_STATUS``. A last-resort handler logs anything else and answers a plain 500,
+and counts it in ``app.state.unhandled_errors`` so tests can prove nothing reaches it.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -11,20 +15,39 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPBearer
 from starlette.concurrency import iterate_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.routing import BaseRoute, Match
 
-from ingest.errors import Forbidden, IndexError_, InvalidRequest, NotFound, PlanqaError
+from ingest.errors import Forbidden, IndexError_, IngestError, InvalidRequest, NotFound, PlanqaError
+from service.admin import (
+    AdminDisabled,
+    Conflict,
+    DocumentAdmin,
+    StorageError,
+    TooLarge,
+    Unauthorized,
+    check_token,
+)
 from service.hits import hit_to_dict
+from service.middleware import BodyGuard, Timeout, is_json_type, scrub
 from service.runtime import Runtime
 from service.schemas import (
     AskRequest,
     AskResponse,
+    ChatCompletion,
     ChatRequest,
     DocumentOut,
+    ErrorOut,
     Health,
     HitOut,
     SearchRequest,
@@ -36,8 +59,17 @@ from service.settings import Settings, get_settings
 log = logging.getLogger("planqa")
 
 MAX_JSON_BODY = 256 * 1024
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the title field around the file
+JSON_ROUTES = frozenset({"/api/search", "/api/ask", "/v1/chat/completions"})
 
-_STATUS = ((NotFound, 404), (Forbidden, 403), (InvalidRequest, 422), (IndexError_, 503))
+class WrongContentType(InvalidRequest):
+    """A body sent with a content type the route does not read (HTTP 415)."""
+
+
+_STATUS: tuple[tuple[type[PlanqaError], int], ...] = (
+    (WrongContentType, 415), (NotFound, 404), (Unauthorized, 401), (AdminDisabled, 403), (Forbidden, 403), (Conflict, 409),
+    (TooLarge, 413), (InvalidRequest, 422), (IngestError, 422), (StorageError, 503), (IndexError_, 503),
+)
 
 
 def _status_of(err: PlanqaError) -> int:
@@ -45,6 +77,31 @@ def _status_of(err: PlanqaError) -> int:
         if isinstance(err, cls):
             return code
     return 400
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can answer, all shaped ``{"detail": …}``."""
+    return {code: {"model": ErrorOut} for code in codes}
+
+
+# Declares the scheme in the OpenAPI schema; the token itself is checked by ``check_token``.
+ADMIN_AUTH = [Depends(HTTPBearer(auto_error=False, scheme_name="adminToken",
+                                 description="PLANQA_ADMIN_TOKEN, sent as 'Authorization: Bearer <token>'"))]
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object",
+            "required": ["file"],
+            "properties": {
+                "file": {"type": "string", "format": "binary",
+                         "description": "A .txt, .md, .docx or .pdf file; its name becomes the document id."},
+                "title": {"type": "string", "maxLength": 200, "description": "Optional document title."},
+            },
+        }}},
+    }
+}
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None, ui: bool = True) -> FastAPI:
@@ -55,6 +112,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or Runtime(settings)
         app.state.runtime = rt
+        app.state.admin = DocumentAdmin(rt)
         if rt.index is None:
             try:
                 await run_in_threadpool(rt.load)
@@ -68,29 +126,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         description="Semantic search and cited answers over Chinese government plan documents.",
         lifespan=lifespan,
     )
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
-        )
-
-    @app.middleware("http")
-    async def limits(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        limit = settings.max_upload_bytes if request.url.path == "/api/documents" else MAX_JSON_BODY
-        if length is not None and length.isdigit() and int(length) > limit:
-            return JSONResponse(
-                {"detail": f"request body is {length} bytes; the limit is {limit}"}, status_code=413
-            )
-        try:
-            return await asyncio.wait_for(call_next(request), timeout=settings.request_timeout_s)
-        except TimeoutError:
-            return JSONResponse(
-                {"detail": f"the request took longer than {settings.request_timeout_s:g} s"}, status_code=504
-            )
-
-    @app.exception_handler(PlanqaError)
-    async def planqa_error(request: Request, exc: PlanqaError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=_status_of(exc))
+    app.state.unhandled_errors = 0
+    _add_middleware(app, settings)
+    _add_error_handlers(app)
 
     def rt(request: Request) -> Runtime:
         return request.app.state.runtime
@@ -105,17 +143,42 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         return Health(status="ok", documents=len(idx.documents), passages=idx.passage_count,
                       model=idx.manifest.get("model"), index_built=idx.manifest.get("created"))
 
-    @app.get("/api/documents", response_model=list[DocumentOut])
+    @app.get("/api/documents", response_model=list[DocumentOut], responses=_errors(503))
     def documents(request: Request) -> list[DocumentOut]:
         return [_doc_out(d) for d in rt(request).documents()]
 
-    @app.get("/api/passages/{passage_id:path}", response_model=HitOut, response_model_exclude_none=False)
+    @app.post(
+        "/api/documents", status_code=201, response_model=DocumentOut, openapi_extra=UPLOAD_BODY,
+        responses=_errors(401, 403, 409, 413, 415, 422, 503),
+        summary="Add a document (admin)", dependencies=ADMIN_AUTH,
+    )
+    async def upload_document(request: Request) -> DocumentOut:
+        """Upload a file as a new document and re-index; needs ``Authorization: Bearer <PLANQA_ADMIN_TOKEN>``."""
+        admin = _admin(request, settings)
+        filename, data, title = await _read_upload(request, settings.max_upload_bytes)
+        doc = await run_in_threadpool(admin.add, filename, data, title)
+        return _doc_out(doc)
+
+    @app.delete(
+        "/api/documents/{doc_id}", response_model=DocumentOut,
+        responses=_errors(401, 403, 404, 409, 422, 503), summary="Delete a document (admin)",
+        dependencies=ADMIN_AUTH,
+    )
+    def delete_document(doc_id: str, request: Request) -> DocumentOut:
+        """Remove the document's file from the corpus and re-index; returns what was removed."""
+        admin = _admin(request, settings)
+        return _doc_out(admin.delete(doc_id))
+
+    @app.get(
+        "/api/passages/{passage_id:path}", response_model=HitOut, response_model_exclude_none=False,
+        responses=_errors(404, 422, 503),
+    )
     def passage(passage_id: str, request: Request) -> dict[str, Any]:
         r = rt(request)
         hit = r.passage(passage_id)
         return hit_to_dict(hit, r.doc_title(hit.passage.doc_id), with_score=False)
 
-    @app.post("/api/search", response_model=SearchResponse)
+    @app.post("/api/search", response_model=SearchResponse, responses=_errors(404, 413, 415, 422, 503, 504))
     def search(req: SearchRequest, request: Request) -> dict[str, Any]:
         r = rt(request)
         res = r.search(req.query, mode=req.mode, top_k=req.top_k, doc_ids=req.doc_ids)
@@ -125,17 +188,26 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
             "results": [hit_to_dict(h, r.doc_title(h.passage.doc_id)) for h in res.hits],
         }
 
-    @app.post("/api/ask", response_model=AskResponse)
+    @app.post("/api/ask", response_model=AskResponse, responses=_errors(404, 413, 415, 422, 503, 504))
     def ask(req: AskRequest, request: Request) -> dict[str, Any]:
         r = rt(request)
         t0 = time.perf_counter()
         ans = r.ask(req.question, top_k=req.top_k, doc_ids=req.doc_ids)
         return _answer_body(r, ans, (time.perf_counter() - t0) * 1000)
 
-    @app.post("/v1/chat/completions")
+    chat_responses: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+              "description": "The answer; with `stream: true`, server-sent events ending in `data: [DONE]`."},
+        **_errors(413, 415, 422, 503, 504),
+    }
+
+    @app.post("/v1/chat/completions", response_model=ChatCompletion, responses=chat_responses)
     def chat(req: ChatRequest, request: Request) -> Any:
         r = rt(request)
-        question = clean_text(_last_user_text(req), "the last user message")
+        try:
+            question = clean_text(_last_user_text(req), "the last user message")
+        except ValueError as e:
+            raise InvalidRequest(str(e)) from None
         cid = "chatcmpl-" + uuid.uuid4().hex[:24]
         created = int(time.time())
         if not req.stream:
@@ -161,6 +233,105 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         else:
             mount_ui(app, settings)
     return app
+
+
+# ---- edges: middleware, error handlers, admin --------------------------------------------------------
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Outermost first at request time: CORS, then the body guard, then the timeout."""
+
+    def exempt_from_timeout(scope: Any) -> bool:
+        path = scope["path"]
+        # The UI holds long-lived event streams; document changes re-index and may take minutes.
+        ui_path = path == "/ui" or path.startswith("/ui/")
+        return ui_path or (path.startswith("/api/documents") and scope["method"] != "GET")
+
+    def body_limit(path: str) -> int:
+        if path == "/api/documents":
+            return settings.max_upload_bytes + MULTIPART_OVERHEAD
+        if path == "/ui" or path.startswith("/ui/"):
+            return settings.max_upload_bytes
+        return MAX_JSON_BODY
+
+    app.add_middleware(Timeout, seconds=settings.request_timeout_s, exempt=exempt_from_timeout)
+    app.add_middleware(BodyGuard, limit_for=body_limit, json_paths=JSON_ROUTES)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"], max_age=600,
+        )
+
+
+def _json(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": scrub(detail)}, status_code=status, headers=headers)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PlanqaError)
+    async def planqa_error(request: Request, exc: PlanqaError) -> JSONResponse:
+        status = _status_of(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return _json(status, str(exc), headers)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request.app, request.scope))
+        return _json(exc.status_code, exc.detail, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _json(422, jsonable_encoder(exc.errors()))
+
+    @app.exception_handler(Exception)
+    async def unhandled(request: Request, exc: Exception) -> JSONResponse:
+        request.app.state.unhandled_errors += 1
+        log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
+        return _json(500, "internal error; the server log has the details")
+
+
+def _allowed_methods(app: FastAPI, scope: Any) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, BaseRoute) and getattr(route, "methods", None):
+            match, _ = route.matches(scope)
+            if match != Match.NONE:
+                methods |= set(route.methods)
+    return sorted(methods)
+
+
+def _admin(request: Request, settings: Settings) -> DocumentAdmin:
+    check_token(settings.admin_token, request.headers.get("authorization"))
+    return request.app.state.admin
+
+
+async def _read_upload(request: Request, limit: int) -> tuple[str, bytes, str | None]:
+    """The file name, bytes and optional title of a multipart upload."""
+    ctype = request.headers.get("content-type", "")
+    if ctype.split(";")[0].strip().lower() != "multipart/form-data" or is_json_type(ctype):
+        raise WrongContentType("send the document as multipart/form-data with the file in the field 'file' "
+                             "(curl -F file=@plan.txt)")
+    try:
+        form = await request.form(max_files=1, max_fields=4)
+    except (MultiPartException, HTTPException) as e:
+        detail = getattr(e, "message", None) or getattr(e, "detail", str(e))
+        raise InvalidRequest(f"the upload is not valid multipart/form-data ({detail})") from None
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidRequest("send the document as a file in the multipart form field 'file'")
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise TooLarge(f"the file is over {limit} bytes; the limit is {limit} (PLANQA_MAX_UPLOAD_BYTES)")
+        title = form.get("title")
+        if title is not None and not isinstance(title, str):
+            raise InvalidRequest("the form field 'title' must be text, not a file")
+        return upload.filename or "", data, title
+    finally:
+        await form.close()
 
 
 def _last_user_text(req: ChatRequest) -> str:

@@ -1,12 +1,14 @@
 """The heavy objects of a running planqa, built once: settings, embedder, index, answer engine.
 
 HTTP routes, the command line and the UI all call these methods, so there is one implementation
-of search and answering. The loaded index is swapped as a whole (one reference assignment) when
-documents change, so a request always sees one consistent index.
+of search and answering. The loaded index and its answer engine live in one ``Live`` record that
+is swapped with a single reference assignment when documents change: a request reads it once and
+sees one consistent index for its whole life, and searches keep being served while a rebuild runs.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +22,8 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.answer.engine import Answer
+
+log = logging.getLogger("planqa")
 
 
 class IndexNotReady(IndexError_):
@@ -36,6 +40,14 @@ class SearchResult:
     per_doc: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Live:
+    """What requests read: an index and the engine answering over it, always replaced together."""
+
+    index: Any
+    engine: Any
+
+
 MODES = ("hybrid", "semantic", "keyword", "exact")
 
 
@@ -44,11 +56,21 @@ class Runtime:
         self.settings = settings
         self._embedder = embedder
         self._lock = threading.RLock()
-        self.index: Any = None
-        self.engine: Any = None
+        self._live: Live | None = None
         self.load_error: str | None = None
+        self.rebuild_reason: str | None = None
 
     # ---- life cycle -------------------------------------------------------------------------
+    @property
+    def index(self) -> Any:
+        live = self._live
+        return live.index if live is not None else None
+
+    @property
+    def engine(self) -> Any:
+        live = self._live
+        return live.engine if live is not None else None
+
     @property
     def embedder(self) -> Embedder:
         with self._lock:
@@ -61,19 +83,44 @@ class Runtime:
                 )
             return self._embedder
 
+    def index_problem(self) -> str | None:
+        """Why the index on disk cannot be served (missing, truncated, corrupt file), or None.
+
+        Staleness only compares the manifest with the corpus; this also checks every file
+        against the checksums in the manifest and parses the documents, so a damaged index is
+        rebuilt instead of being declared up to date.
+        """
+        from index.store import load_index
+
+        if not self.settings.index_dir.exists():
+            return None  # nothing built yet: the staleness check handles it
+        try:
+            load_index(self.settings.index_dir, None, None, verify=True)
+        except IndexError_ as e:
+            return str(e)
+        return None
+
     def build(self, force: bool = False, progress: bool = False) -> bool:
-        """Build the index of the corpus when stale (or always with ``force``); True if built."""
+        """Build the index of the corpus when stale or damaged (or always with ``force``).
+
+        Returns True if it built. A damaged index is logged with the file at fault and rebuilt;
+        the reason is kept in ``rebuild_reason``.
+        """
         from index.builder import build_from_corpus
 
         with self._lock:
-            return build_from_corpus(
-                self.settings, lambda: self.embedder, force=force, progress=progress
-            )
+            self.rebuild_reason = None
+            if not force:
+                problem = self.index_problem()
+                if problem:
+                    log.warning("the index is damaged, rebuilding it: %s", problem)
+                    self.rebuild_reason = problem
+                    force = True
+            return build_from_corpus(self.settings, lambda: self.embedder, force=force, progress=progress)
 
     def load(self) -> None:
         """Load the index from disk; on failure keep serving what was loaded before, if anything."""
         from index.store import load_index
-
         from service.answer.engine import AnswerEngine
         from service.answer.llm import client_from_settings
 
@@ -83,15 +130,26 @@ class Runtime:
             except IndexError_ as e:
                 self.load_error = str(e)
                 raise
-            self.engine = AnswerEngine(idx, idx.hybrid, llm=client_from_settings(self.settings))
-            self.index = idx
+            engine = AnswerEngine(idx, idx.hybrid, llm=client_from_settings(self.settings))
+            self._live = Live(idx, engine)
             self.load_error = None
 
-    def require_index(self) -> Any:
-        idx = self.index
-        if idx is None:
+    def reindex(self) -> bool:
+        """Bring the served index up to date with the corpus; the old one serves until the swap."""
+        with self._lock:
+            built = self.build()
+            if built or self._live is None:
+                self.load()
+            return built
+
+    def _require(self) -> Live:
+        live = self._live
+        if live is None:
             raise IndexNotReady(self.load_error or "the index is not loaded yet; run `planqa index`")
-        return idx
+        return live
+
+    def require_index(self) -> Any:
+        return self._require().index
 
     # ---- queries ------------------------------------------------------------------------------
     def doc_title(self, doc_id: str) -> str:
@@ -114,10 +172,10 @@ class Runtime:
             raise NotFound(f"no passage with id '{passage_id}'")
         return Hit(passage=p, score=0.0)
 
-    def _check_doc_ids(self, doc_ids: list[str] | None) -> None:
+    @staticmethod
+    def _check_doc_ids(idx: Any, doc_ids: list[str] | None) -> None:
         if doc_ids:
-            docs = self.require_index().documents
-            unknown = [d for d in doc_ids if d not in docs]
+            unknown = [d for d in doc_ids if d not in idx.documents]
             if unknown:
                 raise NotFound(f"no document with id '{unknown[0]}'")
 
@@ -126,8 +184,8 @@ class Runtime:
     ) -> SearchResult:
         if mode not in MODES:
             raise InvalidRequest(f"unknown mode '{mode}'; use one of {', '.join(MODES)}")
-        idx = self.require_index()
-        self._check_doc_ids(doc_ids)
+        idx = self._require().index
+        self._check_doc_ids(idx, doc_ids)
         t0 = time.perf_counter()
         if mode == "exact":
             res = idx.exact.find(query, doc_ids=doc_ids)
@@ -137,21 +195,21 @@ class Runtime:
             retriever = {"hybrid": idx.hybrid, "semantic": idx.dense, "keyword": idx.bm25}[mode]
             hits = retriever.search(query, top_k=top_k, doc_ids=doc_ids)
             total = len(hits)
-            per_doc: dict[str, int] = {}
+            per_doc = {}
             for h in hits:
                 per_doc[h.passage.doc_id] = per_doc.get(h.passage.doc_id, 0) + 1
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(query, mode, total, took, hits, per_doc)
 
     def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Answer:
-        self.require_index()
-        self._check_doc_ids(doc_ids)
-        return self.engine.ask(question, top_k=top_k, doc_ids=doc_ids)
+        live = self._require()
+        self._check_doc_ids(live.index, doc_ids)
+        return live.engine.ask(question, top_k=top_k, doc_ids=doc_ids)
 
     def ask_stream(
         self, question: str, top_k: int = 5, doc_ids: list[str] | None = None
     ) -> Iterator[str | Answer]:
         """Text chunks of the answer as they are ready, then the final ``Answer``."""
-        self.require_index()
-        self._check_doc_ids(doc_ids)
-        return self.engine.stream(question, top_k=top_k, doc_ids=doc_ids)
+        live = self._require()
+        self._check_doc_ids(live.index, doc_ids)
+        return live.engine.stream(question, top_k=top_k, doc_ids=doc_ids)

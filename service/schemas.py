@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_TEXT = 2000
 MAX_TOP_K = 50
+MAX_DOC_IDS = 100
+MAX_MODEL_NAME = 200
 
 Mode = Literal["hybrid", "semantic", "keyword", "exact"]
 
@@ -39,8 +41,8 @@ def clean_text(value: str, what: str) -> str:
 def clean_doc_ids(value: list[str] | None) -> list[str] | None:
     if value is None:
         return None
-    if len(value) > 100:
-        raise ValueError("doc_ids lists at most 100 documents")
+    if len(value) > MAX_DOC_IDS:
+        raise ValueError(f"doc_ids lists {len(value)} documents; the limit is {MAX_DOC_IDS}")
     return [clean_text(v, "doc_ids entry") for v in value]
 
 
@@ -48,20 +50,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strict=True)
 
 
+# Limits shown in the OpenAPI schema; enforced by ``clean_text`` so the messages stay its own.
+_TEXT_LIMITS = {"minLength": 1, "maxLength": MAX_TEXT}
+_DOC_IDS_LIMITS = {"maxItems": MAX_DOC_IDS}
+
+
 class SearchRequest(_Strict):
-    query: str = Field(..., description="Words, a question, or (mode exact) the exact wording to find.")
+    query: str = Field(
+        ..., description="Words, a question, or (mode exact) the exact wording to find.",
+        json_schema_extra=_TEXT_LIMITS,
+    )
     top_k: int = Field(10, ge=1, le=MAX_TOP_K, strict=True)
     mode: Mode = "hybrid"
-    doc_ids: list[str] | None = Field(None, description="Only search these documents.")
+    doc_ids: list[str] | None = Field(
+        None, description="Only search these documents.", json_schema_extra=_DOC_IDS_LIMITS
+    )
 
     _q = field_validator("query")(lambda v: clean_text(v, "query"))
     _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
 
 
 class AskRequest(_Strict):
-    question: str
+    question: str = Field(..., json_schema_extra=_TEXT_LIMITS)
     top_k: int = Field(5, ge=1, le=MAX_TOP_K, strict=True)
-    doc_ids: list[str] | None = None
+    doc_ids: list[str] | None = Field(None, json_schema_extra=_DOC_IDS_LIMITS)
 
     _q = field_validator("question")(lambda v: clean_text(v, "question"))
     _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
@@ -127,8 +139,62 @@ class ChatMessage(BaseModel):
 
 
 class ChatRequest(BaseModel):
+    """OpenAI's request shape; other OpenAI fields (temperature …) are accepted and ignored."""
+
     model_config = ConfigDict(extra="allow")
-    model: str = "planqa"
+    model: str = Field("planqa", json_schema_extra={"maxLength": MAX_MODEL_NAME})
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=100)
     stream: bool = False
     top_k: int = Field(5, ge=1, le=MAX_TOP_K)
+
+    @field_validator("model")
+    @classmethod
+    def _model_name(cls, v: str) -> str:
+        if len(v) > MAX_MODEL_NAME:
+            raise ValueError(f"model is {len(v)} characters; the limit is {MAX_MODEL_NAME}")
+        if any(0xD800 <= ord(c) <= 0xDFFF or unicodedata.category(c) == "Cc" for c in v):
+            raise ValueError("model contains control characters or unpaired surrogates; remove them")
+        return v
+
+
+class ChatReply(BaseModel):
+    role: Literal["assistant"]
+    content: str
+
+
+class ChatChoice(BaseModel):
+    index: int
+    finish_reason: str
+    message: ChatReply
+
+
+class ChatCompletion(BaseModel):
+    """The non-streaming reply; a streamed reply sends the same fields as SSE chunks."""
+
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: dict[str, int]
+    citations: list[HitOut]
+    grounded: bool
+
+
+# ---- errors --------------------------------------------------------------------------------------
+
+
+class ValidationIssue(BaseModel):
+    """One of FastAPI's validation errors: where (``loc``), what (``msg``), and its ``type``."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx: ``detail`` says what to fix (a list of issues for schema validation errors)."""
+
+    detail: str | list[ValidationIssue]

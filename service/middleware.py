@@ -1,0 +1,158 @@
+"""ASGI middleware that guards every request before a route sees it: body size, body type, time.
+
+Written as plain ASGI (not ``BaseHTTPMiddleware``) so the body limit is enforced while the body
+is read — a chunked request without ``Content-Length`` is cut off at the limit, not buffered
+whole — and so a timeout can still answer 504 when the route has not started its response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+log = logging.getLogger("planqa")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def scrub(value: Any) -> Any:
+    """``value`` with unpaired surrogates replaced by U+FFFD, so it can be encoded as UTF-8 JSON."""
+    if isinstance(value, str):
+        if _has_surrogate(value):
+            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+        return value
+    if isinstance(value, dict):
+        return {scrub(k): scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
+def _has_surrogate(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+async def send_json(send: Send, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    data = json.dumps(scrub(body), ensure_ascii=False).encode("utf-8")
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                    *(headers or [])],
+    })
+    await send({"type": "http.response.body", "body": data})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for k, v in scope.get("headers", []):
+        if k.lower() == name:
+            return v.decode("latin-1")
+    return None
+
+
+def is_json_type(content_type: str | None) -> bool:
+    media = (content_type or "").split(";")[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class BodyGuard:
+    """413 for bodies over ``limit_for(path)``; for ``json_paths``, 415 unless the body is declared
+    JSON and 422 unless it is UTF-8 (so the message says what to fix, not that parsing failed)."""
+
+    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int], json_paths: frozenset[str]) -> None:
+        self.app = app
+        self.limit_for = limit_for
+        self.json_paths = json_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        limit = self.limit_for(path)
+        length = _header(scope, b"content-length")
+        if length is not None and length.strip().isdigit() and int(length) > limit:
+            await send_json(send, 413, {"detail": f"request body is {int(length)} bytes; the limit is {limit}"})
+            return
+        json_route = path in self.json_paths
+        if json_route and not is_json_type(_header(scope, b"content-type")):
+            await send_json(send, 415, {
+                "detail": "send the request body as JSON with the header 'Content-Type: application/json'"
+            })
+            return
+
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = bool(message.get("more_body", False))
+            if len(body) > limit:
+                await send_json(send, 413, {"detail": f"request body is over {limit} bytes; the limit is {limit}"})
+                return
+        if json_route:
+            try:
+                bytes(body).decode("utf-8")
+            except UnicodeDecodeError as e:
+                await send_json(send, 422, {
+                    "detail": f"request body is not valid UTF-8 (byte 0x{body[e.start]:02x} at position "
+                              f"{e.start}); send JSON encoded as UTF-8"
+                })
+                return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class Timeout:
+    """504 when a request takes longer than ``seconds`` (paths for which ``exempt`` holds are not timed)."""
+
+    def __init__(self, app: ASGIApp, seconds: float, exempt: Callable[[Scope], bool]) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.exempt(scope):
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await asyncio.wait_for(self.app(scope, receive, watched), timeout=self.seconds)
+        except TimeoutError:
+            log.warning("%s %s took longer than %g s", scope["method"], scope["path"], self.seconds)
+            if not started:
+                await send_json(send, 504, {
+                    "detail": f"the request took longer than {self.seconds:g} s "
+                              "(PLANQA_REQUEST_TIMEOUT_S); try again, or ask something narrower"
+                })
