@@ -80,10 +80,10 @@ def safe_filename(name: str) -> str:
     base = unicodedata.normalize("NFC", base)
     base = "".join("-" if unicodedata.category(c)[0] == "C" else c for c in base)
     base = re.sub(r"[^\w.\-()（）]+", "-", base)
-    base = re.sub(r"-{2,}", "-", base).lstrip(". -")
-    stem, suffix = os.path.splitext(base)
-    stem = stem.rstrip(". -")
-    suffix = suffix.lower()
+    base = re.sub(r"-{2,}", "-", base)
+    stem, dot, suffix = base.rpartition(".")
+    stem, suffix = (stem, "." + suffix.lower()) if dot else (base, "")
+    stem = stem.strip(". -")
     if suffix not in ALLOWED_SUFFIXES:
         shown = f"'{suffix}'" if suffix else "no suffix"
         raise InvalidRequest(
