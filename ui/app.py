@@ -8,6 +8,7 @@ analytics are off, the theme uses system fonts, and no asset comes from outside 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
@@ -26,6 +27,24 @@ HEADER = """# 规划文档智能问答与检索
 在已收录的政府规划文档中提问、检索原文、浏览目录与表格。每个回答都标明出处，可逐条核对原文。"""
 
 
+@dataclass(frozen=True)
+class InitialView:
+    """What a freshly opened page needs: the document choices, or why there are none."""
+
+    choices: list[tuple[str, str]]
+    first_doc: str | None
+    error: str | None = None
+
+
+def initial_view(get_runtime: RuntimeGetter) -> InitialView:
+    try:
+        choices = doc_choices(get_runtime())
+    except Exception as e:
+        return InitialView([], None, friendly(e))
+    docs = [value for _, value in choices if value != ALL_DOCS]
+    return InitialView(choices, docs[0] if docs else None)
+
+
 def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
     """The whole interface; ``get_runtime`` is called on every request."""
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
@@ -36,19 +55,17 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
                 ask_parts = ask.build(get_runtime)
             with gr.Tab("检索", id="search", elem_id="pq-tab-search"):
                 search_parts = search.build(get_runtime)
-            with gr.Tab("文档", id="docs", elem_id="pq-tab-docs"):
+            with gr.Tab("文档", id="docs", elem_id="pq-tab-docs", render_children=True):
                 browse_parts = browse.build(get_runtime)
 
         def on_load() -> tuple[object, ...]:
-            try:
-                choices = doc_choices(get_runtime())
-            except Exception as e:
-                banner = f'<div class="pq-banner" role="alert">{render.esc(friendly(e))}</div>'
+            view = initial_view(get_runtime)
+            if view.error:
+                banner = f'<div class="pq-banner" role="alert">{render.esc(view.error)}</div>'
                 return gr.HTML(banner, visible=True), gr.skip(), gr.skip(), gr.skip()
-            docs = [c for c in choices if c[1] != ALL_DOCS]
-            first = docs[0][1] if docs else None
-            return (gr.HTML("", visible=False), gr.Dropdown(choices=choices, value=ALL_DOCS), gr.Dropdown(choices=choices, value=ALL_DOCS),
-                    gr.Dropdown(choices=docs, value=first))
+            docs = [c for c in view.choices if c[1] != ALL_DOCS]
+            return (gr.HTML("", visible=False), gr.Dropdown(choices=view.choices, value=ALL_DOCS),
+                    gr.Dropdown(choices=view.choices, value=ALL_DOCS), gr.Dropdown(choices=docs, value=view.first_doc))
 
         demo.load(on_load, None, [status, ask_parts["doc"], search_parts["doc"], browse_parts["doc"]])
     return demo

@@ -74,7 +74,7 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         with gr.Column(scale=3, min_width=420):
             chatbot = gr.Chatbot(
                 label="对话", show_label=False, elem_id="pq-chat", height=560, latex_delimiters=[], feedback_options=None,
-                buttons=["copy"], layout="bubble",
+                buttons=[], layout="bubble",
                 placeholder="### 向规划文档提问\n回答中的 [1] [2] … 对应右侧列出的原文出处。",
             )
             with gr.Row():
@@ -119,10 +119,12 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
 
     outputs = [chatbot, panel, state, box]
     inputs = [box, state, top_k, doc]
-    box.submit(ask, inputs, outputs, concurrency_limit=2)
-    send.click(ask, inputs, outputs, concurrency_limit=2)
+    # Every way of asking shares one limit: answering is the heaviest thing the server does.
+    box.submit(ask, inputs, outputs, concurrency_limit=2, concurrency_id="ask")
+    send.click(ask, inputs, outputs, concurrency_limit=2, concurrency_id="ask")
     for b in example_buttons:
-        b.click(lambda q: q, b, box, queue=False).then(ask, inputs, outputs, concurrency_limit=2)
+        b.click(lambda q: q, b, box, queue=False).then(ask, inputs, outputs, concurrency_limit=2,
+                                                       concurrency_id="ask")
     chatbot.select(show_turn, state, panel)
     clear.click(lambda: ([], render.citations_panel([], True), new_state(), ""), None, outputs, queue=False)
     return {"doc": doc, "chatbot": chatbot, "panel": panel}

@@ -30,13 +30,19 @@ PICK_HEADING = '<div class="pq-empty">点击左侧目录中的标题，阅读该
 
 
 def _table_update(doc: Document | None, table_id: str | None, query: str) -> tuple[Any, str]:
-    table = next((t for t in doc.tables if t.id == table_id), None) if doc else None
+    """The grid and its note for ``table_id``; an id from another document means its first table.
+
+    Events can arrive out of order (a document switch also changes the table choice), so the
+    table is always resolved within the document the request names.
+    """
+    tables = doc.tables if doc else ()
+    table = next((t for t in tables if t.id == table_id), tables[0] if tables else None)
     if table is None:
-        return gr.Dataframe(value=pd.DataFrame(), datatype="str"), "这份文档没有表格。" if doc else ""
+        return gr.Dataframe(visible=False), "这份文档没有表格。" if doc else ""
     frame = documents.table_frame(table, query)
-    return (gr.Dataframe(value=frame, datatype=documents.table_datatypes(table), label=documents.table_label(table),
-                         column_widths=documents.column_widths(table)),
-            documents.table_note(table, frame, query))
+    grid = gr.Dataframe(value=frame, datatype=documents.table_datatypes(table), visible=True,
+                        label=documents.table_label(table), column_widths=documents.column_widths(table))
+    return grid, documents.table_note(table, frame, query)
 
 
 def document_view(doc: Document) -> tuple[Any, ...]:
@@ -67,7 +73,7 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         table = gr.Dropdown([], label="选择表格", scale=2, elem_id="pq-table-pick")
         filt = gr.Textbox(label="筛选行", placeholder="输入任意文字，只显示包含它的行，例如：高端装备、天钢、2021",
                           scale=3, elem_id="pq-table-filter")
-    grid = gr.Dataframe(value=pd.DataFrame(), interactive=False, wrap=True, max_height=560,
+    grid = gr.Dataframe(value=pd.DataFrame(), interactive=False, wrap=True, max_height=560, visible=False,
                         elem_id="pq-table", label="表格", buttons=["fullscreen", "copy"])
     note = gr.Markdown("", elem_id="pq-table-note")
     gr.Markdown("点击列标题右侧的 ⋮ 可按该列升序或降序排序（数值列按数值大小）；右上角按钮可复制表格或全屏查看。",

@@ -82,6 +82,6 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
 
     inputs = [query, mode, top_k, doc]
     outputs = [summary, results, kwic, download]
-    query.submit(search, inputs, outputs, concurrency_limit=4)
-    go.click(search, inputs, outputs, concurrency_limit=4)
+    query.submit(search, inputs, outputs, concurrency_limit=4, concurrency_id="search")
+    go.click(search, inputs, outputs, concurrency_limit=4, concurrency_id="search")
     return {"doc": doc, "query": query}

@@ -1,0 +1,52 @@
+"""The interface mounted in the API app: served at /ui, offline, and sharing the API's runtime."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ingest.errors import IndexError_
+from service.api import create_app
+from service.settings import Settings
+from tests.ui.fakes import DOC_ID, TITLE, FakeRuntime
+from ui.app import initial_view
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(Settings(), runtime=FakeRuntime(), ui=True)) as c:
+        yield c
+
+
+def test_ui_is_served_beside_the_api(client):
+    page = client.get("/ui/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_nothing_is_loaded_from_outside_and_analytics_are_off(client):
+    page = client.get("/ui/").text
+    assert re.findall(r'(?:src|href)="(https?://[^"]+)"', page) == []
+    config = client.get("/ui/config").json()
+    assert config["analytics_enabled"] is False
+    assert config["stylesheets"] == [] and config["footer_links"] == []
+    assert config["title"].startswith("planqa")
+    theme = client.get("/ui/theme.css").text
+    assert "@import" not in theme and "@font-face" not in theme and "googleapis" not in theme
+    assert "PingFang SC" in theme and "Noto Sans CJK SC" in theme
+
+
+def test_initial_view_lists_documents_and_reports_a_missing_index():
+    rt = FakeRuntime()
+    view = initial_view(lambda: rt)
+    assert view.error is None
+    assert view.choices[-1] == (TITLE, DOC_ID) and view.first_doc == DOC_ID
+
+    def broken():
+        raise IndexError_("no index at .planqa/index")
+
+    view = initial_view(broken)
+    assert view.choices == [] and view.first_doc is None
+    assert "索引尚未就绪" in view.error and "planqa index" in view.error
