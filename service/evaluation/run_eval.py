@@ -48,7 +48,7 @@ def eval_plan(shared: Path, settings: Any, work: Path, progress: bool) -> dev.Sc
     step("score.py on the dev questions")
     with serving(corpus, index_dir, log_path=work / "plan-server.log") as srv:
         run = dev.score_server(srv.url, shared / "eval" / "dev_qa.jsonl", shared / "eval" / "score.py", progress=progress)
-    console.print(next(line for line in run.output.splitlines() if line.startswith("SCORE")))
+    console.print(next(line for line in run.output.splitlines() if line.startswith("SCORE")), soft_wrap=True)
     return run
 
 
@@ -62,7 +62,7 @@ def eval_cmrc(shared: Path, embedder: Any, work: Path, limit: int | None, retrie
     run_index(corpus, index_dir, log_path=work / "cmrc-index.log")
     pairs = cmrc.retrieval_pairs(shared, retrieval_limit)
     step(f"CMRC2018 retrieval: {len(pairs):,} questions")
-    idx = load_index(index_dir, cmrc.PrefetchEmbedder(embedder))
+    idx = load_index(index_dir, embedder)
     rows = cmrc.planqa_retrieval(idx, pairs, progress)
     rows[0]["passages"] = idx.passage_count
     del idx
@@ -209,7 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     info = machine.describe()
     t0 = time.perf_counter()
     step(f"loading the embedding model {settings.embedding_model}")
-    embedder = load_embedder(settings)
+    # Query embeddings are computed once, in batches, and shared by planqa's and the peers' runs.
+    embedder = cmrc.PrefetchEmbedder(load_embedder(settings))
 
     plan = eval_plan(shared, settings, work, progress)
     cm_rows, answers = eval_cmrc(shared, embedder, work, a.limit, a.retrieval_limit, progress)
