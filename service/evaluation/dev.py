@@ -101,10 +101,3 @@ def median_cited_chars(url: str, items: list[dict[str, Any]], top_k: int = 5, pr
             r.raise_for_status()
             lengths.extend(len(c.get("text", "")) for c in (r.json().get("citations") or [])[:top_k])
     return statistics.median(lengths) if lengths else math.nan
-
-
-def score_server(url: str, qa: Path, score_py: Path, top_k: int = 5, progress: bool = True) -> ScoreRun:
-    """score.py's verdict on the server plus the median cited length."""
-    run = run_score(url, qa, score_py, top_k)
-    run.median_cited_chars = median_cited_chars(url, cited_items(load_items(qa)), top_k, progress)
-    return run

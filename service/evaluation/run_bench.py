@@ -63,7 +63,7 @@ def model_path(embedder: Any, settings: Any) -> Path:
 # ---- sections --------------------------------------------------------------------------------------
 
 
-def bench_indexing(settings: Any, work: Path) -> dict[str, Any]:
+def bench_indexing(settings: Any, work: Path, progress: bool = True) -> dict[str, Any]:
     """``planqa index`` wall times: cold, unchanged (three runs), forced with a warm cache."""
     corpus = Path(settings.corpus_dir)
     index_dir = work / "plan-index"
@@ -73,7 +73,7 @@ def bench_indexing(settings: Any, work: Path) -> dict[str, Any]:
     shutil.rmtree(cache, ignore_errors=True)
     env = {"PLANQA_EMBEDDING_CACHE_DIR": str(cache)}
     step("planqa index, cold (empty embedding cache)")
-    cold = run_index(corpus, index_dir, env, log_path=work / "index-cold.log")
+    cold = run_index(corpus, index_dir, env, log_path=work / "index-cold.log", show=progress)
     step("planqa index, corpus unchanged (3 runs)")
     fresh = [run_index(corpus, index_dir, env, log_path=work / "index-fresh.log") for _ in range(3)]
     step("planqa index --force, warm embedding cache")
@@ -335,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.perf_counter()
     questions = [d["q"] for d in dev.load_items(shared / "eval" / "dev_qa.jsonl")]
 
-    idx = bench_indexing(settings, work)
+    idx = bench_indexing(settings, work, progress)
     env = {"PLANQA_EMBEDDING_CACHE_DIR": str(idx["cache"])}
     startup = bench_startup(Path(settings.corpus_dir), idx["index_dir"], env, work)
 

@@ -44,10 +44,13 @@ def load_embedder(settings: Any) -> Any:
 def eval_plan(shared: Path, settings: Any, work: Path, progress: bool) -> dev.ScoreRun:
     corpus, index_dir = Path(settings.corpus_dir), work / "plan-index"
     step(f"indexing {corpus} → {index_dir}")
-    run_index(corpus, index_dir, log_path=work / "plan-index.log")
+    run_index(corpus, index_dir, show=progress)
     step("score.py on the dev questions")
+    qa, score_py = shared / "eval" / "dev_qa.jsonl", shared / "eval" / "score.py"
     with serving(corpus, index_dir, log_path=work / "plan-server.log") as srv:
-        run = dev.score_server(srv.url, shared / "eval" / "dev_qa.jsonl", shared / "eval" / "score.py", progress=progress)
+        with console.status("score.py is asking the dev questions"):
+            run = dev.run_score(srv.url, qa, score_py)
+        run.median_cited_chars = dev.median_cited_chars(srv.url, dev.cited_items(dev.load_items(qa)), progress=progress)
     console.print(next(line for line in run.output.splitlines() if line.startswith("SCORE")), soft_wrap=True)
     return run
 
@@ -59,7 +62,7 @@ def eval_cmrc(shared: Path, embedder: Any, work: Path, limit: int | None, retrie
     corpus = cmrc.prepare_corpus(shared, work / "cmrc-corpus")
     index_dir = work / "cmrc-index"
     step(f"indexing CMRC2018 paragraphs → {index_dir}")
-    run_index(corpus, index_dir, log_path=work / "cmrc-index.log")
+    run_index(corpus, index_dir, show=progress)
     pairs = cmrc.retrieval_pairs(shared, retrieval_limit)
     step(f"CMRC2018 retrieval: {len(pairs):,} questions")
     idx = load_index(index_dir, embedder)

@@ -58,18 +58,26 @@ def _cli() -> list[str]:
 
 def run_index(
     corpus_dir: Path, index_dir: Path, extra_env: Mapping[str, str] | None = None,
-    force: bool = False, log_path: Path | None = None,
+    force: bool = False, log_path: Path | None = None, show: bool = False,
 ) -> float:
-    """Run ``planqa index`` in a subprocess; return its wall time in seconds."""
+    """Run ``planqa index`` in a subprocess; return its wall time in seconds.
+
+    With ``show`` its output (the embedding progress bar) goes to this terminal, else to a log.
+    """
     cmd = [*_cli(), "index", *(["--force"] if force else [])]
+    env = planqa_env(corpus_dir, index_dir, extra_env)
     log_path = log_path or Path(index_dir).parent / "index.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    with open(log_path, "w", encoding="utf-8") as log:
-        rc = subprocess.call(cmd, env=planqa_env(corpus_dir, index_dir, extra_env), stdout=log, stderr=subprocess.STDOUT)
+    if show:
+        rc = subprocess.call(cmd, env=env)
+    else:
+        with open(log_path, "w", encoding="utf-8") as log:
+            rc = subprocess.call(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     took = time.perf_counter() - t0
     if rc != 0:
-        raise ServerError(f"`planqa index` failed for {corpus_dir} (exit {rc}):\n{_tail(log_path)}")
+        detail = "" if show else ":\n" + _tail(log_path)
+        raise ServerError(f"`planqa index` failed for {corpus_dir} (exit {rc}){detail}")
     return took
 
 
