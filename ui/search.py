@@ -61,9 +61,9 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
                         elem_id="pq-mode")
         top_k = gr.Slider(1, 50, value=20, step=1, label="最多显示条数", scale=1)
         doc = gr.Dropdown([(ALL_DOCS_LABEL, ALL_DOCS)], value=ALL_DOCS, label="限定文档", scale=1)
-    with gr.Row(equal_height=False):
-        summary = gr.HTML('<div class="pq-empty">输入检索词后按回车。</div>', elem_id="pq-summary",
-                          js_on_load=None, scale=5)
+    summary = gr.HTML('<div class="pq-empty">输入检索词后按回车。</div>', elem_id="pq-summary",
+                      js_on_load=None)
+    with gr.Row():
         download = gr.DownloadButton("⬇ 下载结果（CSV）", visible=False, size="sm", scale=0, min_width=180,
                                      elem_id="pq-csv")
     with gr.Tabs():

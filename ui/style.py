@@ -59,7 +59,7 @@ sup.pq-ref { color: var(--color-accent); font-weight: 700; }
 table.pq-perdoc { border-collapse: collapse; font-size: 0.88rem; margin-bottom: 8px; }
 table.pq-perdoc th, table.pq-perdoc td { border: none; border-bottom: 1px solid var(--border-color-primary);
   padding: 3px 10px; text-align: left; background: none; }
-.pq-n { text-align: right !important; font-variant-numeric: tabular-nums; }
+.pq-n { text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap; }
 
 table.pq-kwic, table.pq-perdoc { border: none !important; }
 table.pq-row tr, table.pq-grid tr, table.pq-kwic tr, table.pq-perdoc tr { border: none !important; }
