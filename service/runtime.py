@@ -9,10 +9,13 @@ sees one consistent index for its whole life, and searches keep being served whi
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.types import Embedder, Hit
@@ -51,6 +54,35 @@ class Live:
 MODES = ("hybrid", "semantic", "keyword", "exact")
 
 
+class _ModelStandIn:
+    """Has the identity of the model an index was built with; checking files never embeds."""
+
+    def __init__(self, model_id: str, dim: int) -> None:
+        self.model_id = model_id
+        self.dim = dim
+
+    def embed_queries(self, texts: list[str]) -> Any:
+        raise RuntimeError("the stand-in model cannot embed")
+
+    def embed_passages(self, texts: list[str], progress: bool = False) -> Any:
+        raise RuntimeError("the stand-in model cannot embed")
+
+
+def set_aside_embedding_cache(cache_dir: Path, error: Exception) -> Path:
+    """Rename a damaged embedding cache (and its journal files) so a fresh one is started."""
+    from index.embed_cache import EmbeddingCache
+
+    db = cache_dir / EmbeddingCache.FILENAME
+    aside = db.with_name(f"{db.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    log.warning("%s: the embedding cache is damaged (%s); moved it to %s and starting a new one "
+                "(passages are embedded again once)", db, error, aside.name)
+    if db.exists():
+        os.replace(db, aside)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return aside
+
+
 class Runtime:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
@@ -78,9 +110,16 @@ class Runtime:
                 from index.embedder import load_embedder
 
                 s = self.settings
-                self._embedder = load_embedder(
-                    s.embedding_model, s.model_dir, s.embedding_cache_dir, s.embedding_batch_size
-                )
+                try:
+                    self._embedder = load_embedder(
+                        s.embedding_model, s.model_dir, s.embedding_cache_dir, s.embedding_batch_size
+                    )
+                except sqlite3.DatabaseError as e:
+                    # The embedding cache is only a cache: set a damaged one aside and start afresh.
+                    set_aside_embedding_cache(Path(s.embedding_cache_dir), e)
+                    self._embedder = load_embedder(
+                        s.embedding_model, s.model_dir, s.embedding_cache_dir, s.embedding_batch_size
+                    )
             return self._embedder
 
     def index_problem(self) -> str | None:
@@ -90,14 +129,20 @@ class Runtime:
         against the checksums in the manifest and parses the documents, so a damaged index is
         rebuilt instead of being declared up to date.
         """
-        from index.store import load_index
+        from index.store import load_index, read_manifest
 
-        if not self.settings.index_dir.exists():
+        index_dir = Path(self.settings.index_dir)
+        if not index_dir.exists():
             return None  # nothing built yet: the staleness check handles it
         try:
-            load_index(self.settings.index_dir, None, None, verify=True)
+            manifest = read_manifest(index_dir.resolve())
+            # A stand-in for the model makes the FAISS file load too, without loading the model.
+            probe = _ModelStandIn(str(manifest["model"]), int(manifest["dims"]))
+            load_index(index_dir, probe, None, verify=True)
         except IndexError_ as e:
             return str(e)
+        except (TypeError, ValueError) as e:
+            return f"{index_dir}: index manifest is corrupt ({e}); run `planqa index` to rebuild"
         return None
 
     def build(self, force: bool = False, progress: bool = False) -> bool:
@@ -120,12 +165,14 @@ class Runtime:
 
     def load(self) -> None:
         """Load the index from disk; on failure keep serving what was loaded before, if anything."""
-        from index.store import load_index
+        from index.store import load_index, read_manifest
         from service.answer.engine import AnswerEngine
         from service.answer.llm import client_from_settings
 
         with self._lock:
             try:
+                # A missing or unreadable index is reported before the model is loaded for nothing.
+                read_manifest(Path(self.settings.index_dir).resolve())
                 idx = load_index(self.settings.index_dir, self.embedder, self.settings)
             except IndexError_ as e:
                 self.load_error = str(e)
