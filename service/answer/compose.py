@@ -181,10 +181,14 @@ def _windows(q: Question, weights: dict[str, float], norm: str, start: int, end:
         return (start, end), 0.0
     m = _MEASURE_ASKED.search(q.text)
     measure = m.group(1) if m else ""
+    # a clause is read with the others of its "；" part: "企业数量148家，占全区比重的75.1%"
+    cuts = [start] + [start + m.end() for m in re.finditer(r"[；;]", norm[start:end])] + [end]
     scored: list[float] = []
     for a, b in spans:
         c = norm[a:b]
-        s = _coverage(weights, c, ctx_weight=0.0)
+        seg_a = max(x for x in cuts if x <= a)
+        seg_b = min(x for x in cuts if x >= b) if any(x >= b for x in cuts) else end
+        s = _coverage(weights, c, ctx_weight=0.0) + 0.3 * _coverage(weights, norm[seg_a:seg_b], ctx_weight=0.0)
         if q.kind == QUANTITY:
             s += _number_fit(q, weights, c, measure) if T.has_quantity(c) else -0.3
         else:
@@ -310,8 +314,8 @@ def _lead(norm: str, original: str, window: tuple[int, int]) -> str:
     if sent_start >= window[0]:
         return ""
     first = T.clauses(norm[sent_start : window[0]])
-    if not first:
-        return ""
+    if len(first) != 1:
+        return ""  # only when the window follows the time phrase directly
     a, b = first[0]
     clause = norm[sent_start + a : sent_start + b]
     if len(clause) <= 14 and _TIME_LEAD.search(clause.strip()):

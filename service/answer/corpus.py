@@ -37,6 +37,7 @@ class Corpus:
         self._sentences: list[str] = []
         self._searchable: list[tuple[Passage, str]] = []
         self._df: dict[str, int] = {}
+        self._contexts: dict[str, str] = {}
 
     # ---- documents ----------------------------------------------------------------------------
     @property
@@ -82,7 +83,7 @@ class Corpus:
                         rows[(p.row.table_id, p.row.index)] = p
                         sents.append(T.normalize(p.text))
             self._passages, self._rows, self._paragraphs = passages, rows, paragraphs
-            self._sentences, self._df = sents, {}
+            self._sentences, self._df, self._contexts = sents, {}, {}
             self._searchable = searchable
             self._sig = sig
 
@@ -100,9 +101,15 @@ class Corpus:
 
     def context(self, passage: Passage) -> str:
         """Normalised text a passage stands in: its paragraph, heading path and document title."""
+        got = self._contexts.get(passage.id)
+        if got is not None:
+            return got
         para = self.paragraph(passage.paragraph_id)
         body = para.text if para is not None else passage.text
-        return T.normalize(" ".join((*passage.section, self.title(passage.doc_id), body)))
+        got = T.normalize(" ".join((*passage.section, self.title(passage.doc_id), body)))
+        if len(self._contexts) < 200_000:
+            self._contexts[passage.id] = got
+        return got
 
     def row_hit(self, row: TableRow, score: float = 1.0, marks: Iterable[str] = ()) -> Hit | None:
         """The citation for a table row, highlighting the given cell texts."""

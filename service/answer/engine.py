@@ -56,6 +56,7 @@ class AnswerEngine:
         self.retriever = retriever
         self.llm = llm
         self.pool = max(1, pool)
+        warm()
 
     # ---- public ---------------------------------------------------------------------------------
     def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Answer:
@@ -168,6 +169,11 @@ class AnswerEngine:
             note = f"LLM answer rejected ({reason}); showing the extractive answer"
             return _with(ans, notes=[*ans.notes, note], llm_rejected_reason=reason)
         return Answer(q.raw, text, True, ans.citations, "llm", ans.notes, llm_used=True)
+
+
+def warm() -> None:
+    """Load the word segmenter and tagger now, not on the first question."""
+    analyse("东丽区2020年工业增加值是多少？")
 
 
 def _interleave(a: list[Hit], b: list[Hit]) -> list[Hit]:

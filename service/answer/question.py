@@ -201,7 +201,9 @@ def analyse(raw: str) -> Question:
 
 _QWORD_RE = re.compile(r"多少|几|什么|哪|谁|如何|怎么|怎样|何时")
 _NOUNISH = ("n", "vn", "j", "nz", "nt", "nr", "ns", "eng", "l", "i")
-_META = T.words("目标 情况 数据 数字 数值 指标 内容 方面 具体 计划 规划 问题 多少 表述 描述 预计 主要")
+_META = T.words(
+    "目标 情况 数据 数字 数值 指标 内容 方面 具体 计划 规划 问题 多少 表述 描述 预计 主要 规模 水平 程度 类型 方式 形式 级别 样子"
+)
 _SKIP_AFTER = set("个家项届条座所台辆名人次年倍种类样的些批级")
 
 

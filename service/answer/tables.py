@@ -25,7 +25,7 @@ AGGREGATE = "aggregate"
 
 _COUNT_RE = re.compile(r"(多少|几)(个|项|批)|数量|个数|项目数|几项|多少项")
 _SUM_RE = re.compile(r"合计|总计|总和|共计|一共|总共|累计|加起来|之和|总额|总规模|总共")
-_LIST_RE = re.compile(r"哪些|哪几|列出|列举|有什么项目|名单|清单")
+_LIST_RE = re.compile(r"哪些|哪几|列出|列举|有什么项目|名单|清单|哪个项目|哪一个项目|哪项|什么项目|哪一项")
 _MAX_RE = re.compile(r"最大|最多|最高|最贵|最大的|投资最")
 _MIN_RE = re.compile(r"最小|最少|最低|最便宜")
 _AVG_RE = re.compile(r"平均|均值")
@@ -193,7 +193,7 @@ def _clause_for(question: Question, text: str, name_part: str) -> str:
 def _lookup(q: Question, matches: list[_Match]) -> TableAnswer | None:
     first = matches[0]
     v = first.view
-    cols = v.columns_asked(q.text, q.kind)
+    cols = v.columns_asked(q.text.replace(first.common, " ") if first.common else q.text, q.kind)
     rows: list[TableRow] = []
     seen_values: set[tuple[str, ...]] = set()
     parts: list[str] = []
@@ -410,13 +410,14 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
     intent = _intent(q)
     f = parse_filters(q.text, views)
     matches = best_project(q, views)
+    mentions_projects = bool(_PROJECT_RE.search(q.text))
     # a loosely matched company name alone does not make a question about the project table
     strong_filter = bool(f.categories or f.values or f.year_tests or f.threshold or f.exact_company)
-    about_projects = bool(_PROJECT_RE.search(q.text)) or strong_filter
-
+    # "高端装备制造要提升发展哪些产业" asks about the text, not the project rows
+    eligible = mentions_projects if intent in ("count", "list") else (mentions_projects or strong_filter)
     wants_aggregate = (
         intent is not None
-        and about_projects
+        and eligible
         and (f.has_row_filter or not matches)
         and (f.has_row_filter or _ALL_RE.search(q.text) or intent in ("sum", "max", "min", "avg"))
     )
@@ -426,6 +427,13 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
             return got
     if matches:
         return _lookup(q, matches)
+    if intent is None and strong_filter and mentions_projects and _residual_ok(q, views, f):
+        # rows named by their owner or category rather than by name: "天津卷烟厂的项目预计总投资多少"
+        rows = [_Match(v, r, 1.0, " ".join(f.consumed)) for v in views for r in v.data_rows if f.accepts(v, r)]
+        if 0 < len(rows) <= 5:
+            return _lookup(q, rows)
+        if rows and views[0].money_column(q.text):
+            return _aggregate(q, views, "sum", f)
     return None
 
 

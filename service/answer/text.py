@@ -7,7 +7,6 @@ so sentence splitting and number finding are plain regular expressions.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -76,12 +75,16 @@ def _opencc_converter(mod):
         return None
 
 
+_CTRL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def normalize(text: str) -> str:
     """Traditional → Simplified and full-width → half-width, length preserving where possible.
 
     Uses the index's normaliser so questions and passages are normalised the same way.
     """
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs") or ch in "\n\t")
+    if _CTRL_RE.search(text):
+        text = _CTRL_RE.sub("", text)
     fn = _normalizer()
     if fn is not None:
         try:
@@ -199,7 +202,7 @@ STOPWORDS = words(
     """
 )
 
-SUFFIXES = frozenset("率量额数比度")
+SUFFIXES = frozenset("率量额数")
 
 QUESTION_WORDS = (
     "是多少",
@@ -282,8 +285,17 @@ def content_terms(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _sub_terms(term: str) -> tuple[str, ...]:
+    return tuple(_split_term(term))
+
+
 def sub_terms(term: str) -> list[str]:
     """Finer pieces of a CJK term (search-mode words, else bigrams) for partial matching."""
+    return list(_sub_terms(term))
+
+
+def _split_term(term: str) -> list[str]:
     if not has_cjk(term) or len(term) <= 2:
         return [term]
     jb = _jieba()
