@@ -35,13 +35,14 @@ from index.userdict import read_userdict
 from ingest.errors import IndexError_
 from ingest.model import Document, Paragraph, Passage
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FIX = "run `planqa index` to rebuild"
 
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 USERDICT = "userdict.txt"
-BM25_DIR = "bm25"
+# Not a Python identifier: an index directory in the working directory can never shadow a module.
+BM25_DIR = "bm25-index"
 FAISS = "dense.faiss"
 
 

@@ -44,7 +44,7 @@ def test_layout_and_manifest(built, docs, embedder):
     m = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
     assert m["model"] == embedder.model_id and m["dims"] == 64
     assert m["documents"] == 2 and m["passages"] == sum(len(d.passages) for d in docs)
-    assert set(m["files"]) >= {DOCUMENTS, FAISS, "userdict.txt", "bm25/vocab.index.json"}
+    assert set(m["files"]) >= {DOCUMENTS, FAISS, "userdict.txt", "bm25-index/vocab.index.json"}
     for name, entry in m["files"].items():
         assert (index_dir / name).stat().st_size == entry["size"]
     assert m["fusion"]["method"] in ("rrf", "minmax", "zscore")
