@@ -68,6 +68,13 @@ def test_top_k_out_of_range_is_a_usage_error(env: Path, top_k: str) -> None:
     assert "--top-k" in result.stderr
 
 
+def test_unknown_mode_is_refused_with_the_choices(env: Path) -> None:
+    assert run("index").exit_code == 0
+    result = run("search", "钢铁", "--mode", "fuzzy")
+    assert result.exit_code == 2
+    assert _error(result) == "error unknown mode 'fuzzy'; use one of hybrid, semantic, keyword, exact"
+
+
 def test_bad_setting_names_the_variable(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANQA_REQUEST_TIMEOUT_S", "0")
     result = run("index")
