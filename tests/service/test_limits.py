@@ -246,7 +246,7 @@ def test_without_configured_origins_no_cors_headers(client: TestClient) -> None:
 
 class SlowRuntime(Runtime):
     def search(self, *args, **kwargs):
-        time.sleep(1.0)
+        time.sleep(3.0)
         return super().search(*args, **kwargs)
 
 
@@ -262,11 +262,13 @@ def test_slow_request_is_504_with_the_setting_to_change(hash_settings: Settings,
     assert r.status_code == 504
     assert r.json() == {"detail": "the request took longer than 0.2 s (PLANQA_REQUEST_TIMEOUT_S); "
                                   "try again, or ask something narrower"}
-    assert took < 0.9
+    assert took < 2.5
 
 
-def test_defaults_bind_loopback_with_limits() -> None:
-    s = Settings(_env_file=None)
+def test_defaults_bind_loopback_with_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("HOST", "CORS_ORIGINS", "ADMIN_TOKEN", "REQUEST_TIMEOUT_S", "MAX_UPLOAD_BYTES"):
+        monkeypatch.delenv(f"PLANQA_{var}", raising=False)
+    s = Settings()
     assert s.host == "127.0.0.1"
     assert s.cors_origins == [] and s.admin_token is None
     assert s.request_timeout_s == 30.0 and s.max_upload_bytes == 20 * 1024 * 1024
