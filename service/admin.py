@@ -64,8 +64,16 @@ def check_token(expected: str | None, authorization: str | None) -> None:
     scheme, _, token = (authorization or "").strip().partition(" ")
     if not authorization or scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("this route needs the admin token: send the header 'Authorization: Bearer <token>'")
-    if not hmac.compare_digest(token.strip().encode("utf-8", "surrogatepass"), expected.encode("utf-8")):
+    if not hmac.compare_digest(_header_bytes(token.strip()), expected.encode("utf-8")):
         raise Forbidden("the admin token is wrong")
+
+
+def _header_bytes(value: str) -> bytes:
+    """The bytes a header value arrived as (servers decode headers as Latin-1), so a UTF-8 token matches."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass")
 
 
 def safe_filename(name: str) -> str:

@@ -107,6 +107,15 @@ def test_token_rules() -> None:
     check_token("t", "bearer  t ")
 
 
+def test_a_non_ascii_token_matches_its_utf8_bytes_on_the_wire(tmp_path: Path) -> None:
+    e = Env(tmp_path, admin_token="令牌-2025")
+    header = "Bearer " + "令牌-2025".encode().decode("latin-1")  # how a server hands the header over
+    check_token("令牌-2025", header)
+    with e.client:
+        r = e.client.delete("/api/documents/port-plan", headers={"Authorization": "Bearer 令牌-2025".encode()})
+    assert r.status_code == 200, r.text
+
+
 def test_admin_routes_are_disabled_without_a_configured_token(tmp_path: Path) -> None:
     e = Env(tmp_path, admin_token=None)
     with e.client:
