@@ -135,6 +135,9 @@ def _fallback_title(layout: Layout, text: str, name: str) -> str:
 def build_document(source: Source, *, doc_id: str | None = None, title: str | None = None) -> Document:
     """Clean, structure and cut one loaded source into a ``Document``."""
     doc_id = doc_id or slug(source.name)
+    bad = next((c for c in source.text if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if bad is not None:
+        raise IngestError(source.name, f"the text contains an unpaired surrogate U+{ord(bad):04X}; it is not valid Unicode")
     cleaned = clean_text(source.text)
     text = cleaned.text
     layout = parse_layout(text, markdown=source.markdown, heading_hints=source.heading_hints)
@@ -275,7 +278,11 @@ def ingest_paths(paths: Iterable[str | Path], progress: Progress | None = None) 
             errors.extend(result.errors)
             for source in result.sources:
                 src = source if source.format == "jsonl" else _with_sidecar(path, source)
-                doc = build_document(src)
+                try:
+                    doc = build_document(src)
+                except IngestError as exc:  # one bad document of a .jsonl file spares the others
+                    errors.append(IngestError(str(path), f"document '{src.name}': {exc.reason}"))
+                    continue
                 if doc.doc_id in owner:
                     errors.append(
                         IngestError(

@@ -85,7 +85,6 @@ def test_edge_cases_from_the_properties(text: str) -> None:
         assert text[s:e].strip()
 
 
-@pytest.mark.xfail(strict=True, reason="a lone surrogate in one jsonl line makes ingest_paths skip the whole file")
 def test_jsonl_line_with_a_lone_surrogate_is_reported_not_fatal(tmp_path) -> None:
     path = tmp_path / "docs.jsonl"
     path.write_text('{"id": "bad", "text": "\\ud800规划"}\n{"id": "good", "text": "发展规划。"}\n', encoding="utf-8")
@@ -94,8 +93,7 @@ def test_jsonl_line_with_a_lone_surrogate_is_reported_not_fatal(tmp_path) -> Non
     assert len(report.errors) == 1 and str(report.errors[0]).startswith(str(path))
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError,
-                   reason="build_document hashes the text as UTF-8; a lone surrogate raises UnicodeEncodeError")
 def test_ingest_text_refuses_a_lone_surrogate_with_an_ingest_error() -> None:
-    with pytest.raises(IngestError):
+    with pytest.raises(IngestError) as err:
         ingest_text("x", None, "规划\ud800")
+    assert err.value.reason == "the text contains an unpaired surrogate U+D800; it is not valid Unicode"
