@@ -150,12 +150,15 @@ def search(
     """Search the index; exact mode finds every occurrence of the wording."""
     from ingest.errors import PlanqaError
     from service.hits import hit_to_dict
+    from service.runtime import MODES
     from service.schemas import clean_text
 
     try:
         query = clean_text(query, "query")
     except ValueError as e:
         raise _fail(e, 2) from None
+    if mode not in MODES:
+        raise _fail(ValueError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}"), 2)
     rt = _runtime()
     try:
         res = rt.search(query, mode=mode, top_k=top_k)
