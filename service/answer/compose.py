@@ -115,15 +115,19 @@ def _coverage(weights: dict[str, float], text: str, context: str = "", ctx_weigh
     return got / total
 
 
-def _number_fit(q: Question, weights: dict[str, float], clause: str, measure: str) -> float:
-    """How well a number in the clause answers "how much of X": X right before it, the asked unit after."""
+def _number_fit(q: Question, weights: dict[str, float], clause: str, measure: str, lead: str = "") -> float:
+    """How well a number in the clause answers "how much of X": X right before it, the asked unit after.
+
+    ``lead`` is the text of the same "；" part before the clause: "工业增加值达235.1亿元，占全区GDP
+    比重36.1%" states the share of 工业增加值 although the noun sits in the clause before.
+    """
     best = 0.0
     total = sum(weights.values()) or 1.0
     wants_percent = bool(_PERCENT_HINT.search(q.text))
     for m in list(T.NUMBER_RE.finditer(clause)) + list(T.CN_NUMBER_RE.finditer(clause)):
         before = clause[: m.start()]
         after = clause[m.end() : m.end() + 4]
-        # weight of the question terms in the clause before the number, and the gap after the last
+        # weight of the question terms before the number, and the gap after the last of them
         near = 0.0
         last_end = -1
         for t, w in weights.items():
@@ -131,6 +135,8 @@ def _number_fit(q: Question, weights: dict[str, float], clause: str, measure: st
             if i >= 0 and occurs(t, before[i:]):
                 near += w
                 last_end = max(last_end, i + len(t))
+            elif lead and occurs(t, lead):
+                near += 0.7 * w
         s = near / total
         if last_end >= 0:
             gap = before[last_end:]
@@ -190,7 +196,7 @@ def _windows(q: Question, weights: dict[str, float], norm: str, start: int, end:
         seg_b = min(x for x in cuts if x >= b) if any(x >= b for x in cuts) else end
         s = _coverage(weights, c, ctx_weight=0.0) + 0.3 * _coverage(weights, norm[seg_a:seg_b], ctx_weight=0.0)
         if q.kind == QUANTITY:
-            s += _number_fit(q, weights, c, measure) if T.has_quantity(c) else -0.3
+            s += _number_fit(q, weights, c, measure, norm[seg_a:a]) if T.has_quantity(c) else -0.3
         else:
             s += _type_fit(q, c)
         scored.append(s)
@@ -261,7 +267,7 @@ def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -
             if qyears and sent_years and not (qyears & sent_years):
                 score -= 0.15  # the sentence is about another year
             if not q.english and _is_target(sent) != wants_target:
-                score -= 0.1  # "是多少" asks what was achieved, "目标" what is planned
+                score -= 0.2  # "是多少" asks what was achieved, "目标" what is planned
             if q.english:
                 # the lexicon is partial: retrieval rank counts as much as the matched words
                 score = 0.6 * cov + _type_fit(q, sent) + (0.2 / (1.0 + rank) ** 0.5 if rank < retrieved else 0.0)

@@ -88,14 +88,15 @@ _QWORDS = re.compile(
 
 def topic(q: Question) -> str:
     """The question with its question words removed: what the documents do not state."""
-    t = q.text.strip()
+    # markers in the question must not read as citations of this answer
+    t = re.sub(r"[\[【［]\s*\d*\s*[\]】］]", "", q.text).strip()
     if q.english:
         return t.rstrip("?？. ")
     t = _QWORDS.sub("", t)
     t = re.sub(r"[？?！!。，,；;：:\s]+$", "", t)
     t = re.sub(r"\s+", "", t)
     t = re.sub(r"(的|是|有|为|了)$", "", t)
-    return t[:60] or q.text[:60]
+    return t[:60]
 
 
 def not_found_text(q: Question, verdict: Verdict) -> str:

@@ -178,7 +178,9 @@ def question_numbers(q: str) -> tuple[str, ...]:
 def analyse(raw: str) -> Question:
     """Normalise the question (Traditional → Simplified, full-width → half-width) and read it."""
     raw = raw if isinstance(raw, str) else str(raw)
-    text = T.normalize(raw[: T.MAX_QUESTION_CHARS]).strip()
+    text = T.normalize(raw[: T.MAX_QUESTION_CHARS])
+    # citation markers typed into a question are not part of what is asked
+    text = re.sub(r"[\[【［]\s*\d*\s*[\]】］]", " ", text).strip()
     english = T.is_english(text)
     if english:
         kind, cues = _kind_en(text), ()

@@ -74,7 +74,6 @@ def test_edge_questions(engine, question: str) -> None:
     _check(engine, question, 5)
 
 
-@pytest.mark.xfail(strict=True, reason="the not-found answer quotes the question, markers and all")
 def test_a_marker_in_the_question_is_not_quoted_back_as_a_citation(engine) -> None:
     ans = engine.ask("[9]匿名条款是什么", top_k=1)
     assert all(1 <= int(n) <= len(ans.citations) for n in MARKER.findall(ans.text)), ans.text
