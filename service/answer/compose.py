@@ -62,6 +62,28 @@ def question_weights(q: Question, corpus: Corpus) -> dict[str, float]:
     return {t: max(0.2, corpus.idf(t)) for t in refine_terms(list(q.terms), corpus)}
 
 
+def refine_focus(q: Question, corpus: Corpus) -> str:
+    """The asked-for noun, repaired when segmentation cut it wrongly ("一核指" → "一核").
+
+    A focus the corpus never contains is kept (that is how "常住人口" shows it is not there),
+    unless a string of the question at least as long, overlapping it, does occur.
+    """
+    f = q.focus
+    if not f or q.english or corpus.df(f) > 0:
+        return f
+    text = q.text
+    i = text.find(f)
+    if i < 0:
+        return f
+    best = ""
+    for a in range(max(0, i - 4), i + len(f)):
+        for b in range(max(a + len(f), i + 1), min(len(text), i + len(f) + 4) + 1):
+            piece = text[a:b]
+            if len(piece) > len(best) and T.has_cjk(piece) and corpus.df(piece) > 0:
+                best = piece
+    return best or f
+
+
 def refine_terms(terms: list[str], corpus: Corpus) -> list[str]:
     """Undo segmentation slips the corpus disproves: "可靠" + "率要" → "可靠率" (+ "要", dropped)."""
     out: list[str] = []

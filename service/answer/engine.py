@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from index.types import Hit, Retriever
 from ingest.model import Document
 from service.answer import grounding
-from service.answer.compose import answer_text, cited, evidence_for, lexical_candidates
+from service.answer.compose import answer_text, cited, evidence_for, lexical_candidates, refine_focus
 from service.answer.corpus import Corpus, DocumentSource
 from service.answer.llm import LLMClient, llm_answer
 from service.answer.question import Question, analyse
@@ -147,7 +147,7 @@ class AnswerEngine:
                     seen.add(h.passage.id)
         evidence = evidence_for(q, candidates, self.corpus, retrieved=len(retrieved))
         best = evidence[0] if evidence else None
-        verdict = grounding.check(q, best)
+        verdict = grounding.check(q, best, refine_focus(q, self.corpus))
         if verdict.grounded and best is not None:
             citations = [cited(best)] + [e.hit for e in evidence[1:top_k]]
             return Answer(q.raw, answer_text(best, 1), True, citations, "extractive", notes)

@@ -148,6 +148,10 @@ _WORDS = {
     "factory": "工厂", "factories": "工厂", "workshop": "车间", "efficiency": "效率", "cost": "成本",
     "costs": "成本", "profit": "利税", "value-added": "增加值", "rate-of": "率", "added-value": "增加值",
     "sulfur": "二氧化硫", "dust": "粉尘", "coke": "焦炭", "electric": "电动", "motor": "电机", "motors": "电机",
+    "overall": "总体", "positioning": "定位", "position": "定位", "orientation": "定位",
+    "principal": "主要", "main": "主要", "key": "重点", "priority": "重点", "priorities": "重点",
+    "guarantee": "保障", "guarantees": "保障", "safeguard": "保障", "safeguards": "保障",
+    "pattern": "格局", "core": "核心",
     "one": "一", "two": "二", "three": "三", "four": "四", "five": "五", "six": "六", "seven": "七",
     "eight": "八", "nine": "九", "ten": "十", "hundred": "百", "thousand": "千", "billion": "亿",
 }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from service.answer import text as T
 from service.answer.compose import Evidence, match
-from service.answer.question import Question
+from service.answer.question import LIST, Question
 
 # Share of the question's weighted vocabulary the evidence (with its heading) must hold.
 MIN_COVERAGE = 0.5
@@ -50,8 +50,21 @@ def _mentioned(item: str, context: str) -> bool:
     return T.squash(item) in T.squash(context)
 
 
-def check(q: Question, ev: Evidence | None) -> Verdict:
-    """Whether the chosen evidence supports answering ``q``, and if not, why."""
+def _enumerates(focus: str, sentence: str) -> bool:
+    """A clause names several of the asked-for things ("A、B等优势企业"), or one "A等企业"."""
+    for a, b in T.clauses(sentence):
+        c = sentence[a:b]
+        if match(focus, c) >= 0.5 and ("、" in c or f"等{focus}" in c or re.search(r"等\S{0,4}" + re.escape(focus), c)):
+            return True
+    return False
+
+
+def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict:
+    """Whether the chosen evidence supports answering ``q``, and if not, why.
+
+    ``focus`` overrides the question's own head noun (the engine repairs it against the corpus).
+    """
+    focus = q.focus if focus is None else focus
     if q.empty:
         return Verdict(False, "问题为空")
     if ev is None:
@@ -66,11 +79,13 @@ def check(q: Question, ev: Evidence | None) -> Verdict:
     nums = [n for n in q.numbers if not _mentioned(n, ctx)]
     if nums:
         return Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
-    if q.focus:
+    if focus:
         # the thing asked about must be named where the answer is, not only somewhere near
-        local = T.normalize(ev.sentence_text) + " " + ev.heading
-        if not _focus_named(q.focus, local):
-            return Verdict(False, f"相关段落没有提到“{q.focus}”", (q.focus,))
+        sentence = T.normalize(ev.sentence_text)
+        if not _focus_named(focus, sentence + " " + ev.heading):
+            return Verdict(False, f"相关段落没有提到“{focus}”", (focus,))
+        if q.kind == LIST and not q.english and not _enumerates(focus, sentence) and match(focus, ev.heading) < 0.5:
+            return Verdict(False, f"相关段落没有列出具体的{focus}", (focus,))
     if q.english:
         return Verdict(True)
     if ev.content_coverage < MIN_COVERAGE or ev.window_coverage < MIN_WINDOW_COVERAGE:

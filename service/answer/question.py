@@ -204,8 +204,10 @@ def analyse(raw: str) -> Question:
 _QWORD_RE = re.compile(r"多少|几|什么|哪|谁|如何|怎么|怎样|何时")
 _NOUNISH = ("n", "vn", "j", "nz", "nt", "nr", "ns", "eng", "l", "i")
 _META = T.words(
-    "目标 情况 数据 数字 数值 指标 内容 方面 具体 计划 规划 问题 多少 表述 描述 预计 主要 规模 水平 程度 类型 方式 形式 级别 样子"
+    "目标 情况 数据 数字 数值 指标 内容 方面 具体 计划 规划 问题 多少 表述 描述 预计 主要 规模 水平 程度 类型 方式 形式 级别 样子 "
+    "措施 举措 任务 工作 要求 方法 途径 手段 作用 意义 特点 原因 目的 思路 路径 做法"
 )
+_COPULA = T.words("是 为 指 叫 叫做 称为 有 包括 包含")
 _SKIP_AFTER = set("个家项届条座所台辆名人次年倍种类样的些批级")
 
 
@@ -262,9 +264,13 @@ def _focus_zh(text: str) -> str:
             break
     if head:
         return head
+    counting = m.group() in ("多少", "几")
     for w, f in reversed(_pos_tokens(re.split(r"[，,。；;：:]", before)[-1])):
         if _is_head(w, f):
             return w
+        if not counting and f.startswith("v") and w not in _COPULA:
+            # "率先完成了什么": what is asked is the object, which the question does not name
+            return ""
     return ""
 
 

@@ -157,8 +157,9 @@ def _year_filters(q: str, f: Filters) -> None:
         starts = verb in ("开工", "开始建设", "启动", "开建", "动工")
         ends = verb in ("完工", "竣工", "建成", "完成", "结束", "投产")
         ongoing = verb in ("在建", "建设中", "实施")
+        # "2021年以后开工" counts 2021; "2021年以前" does not; "2022年底前完工" counts 2022
         after = rel in ("以后", "之后", "以来", "起", "后")
-        before = rel in ("以前", "之前", "前") or bool(end_of and rel)
+        before = rel in ("以前", "之前", "前")
 
         def test(r: TableRow, v: TableView, y: int = y, starts: bool = starts, ends: bool = ends,
                  ongoing: bool = ongoing, after: bool = after, before: bool = before,
@@ -170,15 +171,15 @@ def _year_filters(q: str, f: Filters) -> None:
             if val is None:
                 return False
             if after:
-                return val >= y if rel in ("起", "以来") else val > y
+                return val >= y
             if before:
-                return val <= y if (end_of or rel == "前") else val < y
+                return val <= y if end_of else val < y
             return val == y
 
         f.year_tests.append((m.group(0), test))
         word = "开工" if starts else ("完工" if ends else "在建")
-        rel_word = {"以后": "以后", "之后": "以后", "后": "以后", "以来": "起", "起": "起",
-                    "以前": "以前", "之前": "以前", "前": "以前"}.get(rel or "", "")
+        rel_word = {"以后": "（含）以后", "之后": "（含）以后", "后": "（含）以后", "以来": "起", "起": "起",
+                    "以前": "以前", "之前": "以前", "前": "前"}.get(rel or "", "")
         f.phrases.append(f"{y}年{'底' if end_of else ''}{rel_word}{word}")
         f.consumed.append(m.group(0))
 
@@ -288,6 +289,10 @@ def _value_filters(q: str, f: Filters, views: list[TableView]) -> None:
     for v in views:
         for h in v.kind_cols:
             values = {T.normalize(v.cell_text(r, h)) for r in v.data_rows}
+            # a header like "政府投资或社会投资" names the values a column may take, used or not
+            options = [o for o in re.split(r"或|、|/|／", T.normalize(h)) if len(o) >= 2]
+            if len(options) > 1:
+                values |= set(options)
             for val in sorted(values, key=len, reverse=True):
                 if len(val) >= 2 and val in q and (h, val) not in f.values:
                     # "政府投资或社会投资" in the question names the column, not a value
