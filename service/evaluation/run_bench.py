@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import shutil
 import statistics
@@ -359,8 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sc = bench_scale(shared, settings, make_embedder, work, QUICK_TARGETS if a.quick else SCALE_TARGETS,
                          real, progress)
 
-    command = "python -m service.evaluation.run_bench" + "".join(
-        " " + shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
+    args = "".join(" " + shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
+    command = ("make bench" + (f" ARGS='{args.strip()}'" if args else "")) if os.environ.get("MAKELEVEL") \
+        else f"python -m service.evaluation.run_bench{args}"
     res = {"machine": info, "indexing": idx, "startup": startup, "serving": serving_res, "buildspeed": bs,
            "scale": sc, "rounds": rounds, "seconds": time.perf_counter() - t0, "command": command}
     text = render(res)
