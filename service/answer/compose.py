@@ -21,7 +21,7 @@ from service.answer.question import DESCRIPTION, ENTITY, LIST, QUANTITY, TIME, Y
 MAX_WINDOW = 160
 _CONNECTIVE = set("达到为是至突破超过约共有实现完成累计增长提高降低减少增加了的年均建成设完力争已经将新")
 _MEASURE_ASKED = re.compile(r"(?:多少|几)(亿元|万元|亿|万|个|家|届|项|条|座|所|台|辆|名|人|次|年|倍|元|亩|吨|件|套|处|级|批|类|平方米|公里|千米|米)")
-_PERCENT_HINT = re.compile(r"率|比重|比例|占比|百分|增速|增幅|增长|提高|下降|降低|%")
+PERCENT_HINT = re.compile(r"率|比重|比例|占比|百分|增速|增幅|增长|提高|下降|降低|%")
 _TARGET_Q = re.compile(r"目标|到20\d\d|(?<!\d)20(2[1-9]|[3-9]\d)年|计划|力争|规划|将要|预计|十四五|未来|要[达打建实培形突提]")
 _TARGET_S = re.compile(r"到20\d\d年|力争|目标|预计|将")
 _TIME_LEAD = re.compile(r"^(到|至|截至|截止|在|于)?\s*((?:19|20)\d{2}年(底|末)?|“?十[一二三四五六七八九]五”?(时期|期间|末)?)")
@@ -145,7 +145,7 @@ def _number_fit(q: Question, weights: dict[str, float], clause: str, measure: st
     """
     best = 0.0
     total = sum(weights.values()) or 1.0
-    wants_percent = bool(_PERCENT_HINT.search(q.text))
+    wants_percent = bool(PERCENT_HINT.search(q.text))
     for m in list(T.NUMBER_RE.finditer(clause)) + list(T.CN_NUMBER_RE.finditer(clause)):
         before = clause[: m.start()]
         after = clause[m.end() : m.end() + 4]
@@ -173,6 +173,8 @@ def _number_fit(q: Question, weights: dict[str, float], clause: str, measure: st
         is_percent = m.group().endswith(("%", "％")) or after.startswith(("%", "个百分点"))
         if is_percent and not wants_percent:
             s -= 0.15
+        elif is_percent and wants_percent and not measure:
+            s += 0.1
         best = max(best, s)
     return best
 
@@ -233,20 +235,24 @@ def _windows(q: Question, weights: dict[str, float], norm: str, start: int, end:
         return {t for t in weights if t in norm[a:b]}
 
     have = covered(*spans[best])
-    changed = True
-    while changed:
-        changed = False
-        for j in (lo - 1, hi + 1):
+    while True:
+        # grow by the neighbour that adds most of what the question asks; on a tie the following
+        # clause, which usually goes on about the same subject ("…产值6.4亿元，同比增长204%")
+        options: list[tuple[float, int, int]] = []
+        for order, j in enumerate((hi + 1, lo - 1)):
             if not 0 <= j < len(spans):
                 continue
             gain = covered(*spans[j]) - have
             needs_number = q.kind == QUANTITY and not T.has_quantity(norm[spans[lo][0] : spans[hi][1]])
-            useful = bool(gain) or (needs_number and T.has_quantity(norm[spans[j][0] : spans[j][1]]))
+            brings_number = needs_number and T.has_quantity(norm[spans[j][0] : spans[j][1]])
             width = max(spans[hi][1], spans[j][1]) - min(spans[lo][0], spans[j][0])
-            if useful and width <= MAX_WINDOW:
-                lo, hi = min(lo, j), max(hi, j)
-                have |= gain
-                changed = True
+            if (gain or brings_number) and width <= MAX_WINDOW:
+                options.append((sum(weights[t] for t in gain) + (0.5 if brings_number else 0.0), -order, j))
+        if not options:
+            break
+        _, _, j = max(options)
+        have |= covered(*spans[j])
+        lo, hi = min(lo, j), max(hi, j)
     return (spans[lo][0], spans[hi][1]), scored[best]
 
 

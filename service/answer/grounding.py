@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from service.answer import text as T
-from service.answer.compose import Evidence, match
+from service.answer.compose import PERCENT_HINT, Evidence, match
 from service.answer.question import LIST, Question
 
 # Share of the question's weighted vocabulary the evidence (with its heading) must hold.
@@ -92,7 +92,17 @@ def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict
         return Verdict(False, "只找到相关度较低的段落")
     if q.wants_number and not ev.has_quantity:
         return Verdict(False, "相关段落没有给出具体数字")
+    if q.wants_number and not PERCENT_HINT.search(q.text) and _only_shares(ev.window_text):
+        # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"
+        return Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
     return Verdict(True)
+
+
+def _only_shares(window: str) -> bool:
+    nums = list(T.NUMBER_RE.finditer(window))
+    if not nums or T.CN_NUMBER_RE.search(window):
+        return False
+    return all(m.group().endswith(("%", "％")) or window[m.end() : m.end() + 4].startswith("个百分点") for m in nums)
 
 
 _QWORDS = re.compile(

@@ -274,13 +274,25 @@ def _focus_zh(text: str) -> str:
     return ""
 
 
+_EN_BREAK = re.compile(
+    r"\b(of|for|in|on|at|by|to|from|with|does|do|did|will|would|is|are|was|were|has|have|had|can|should|"
+    r"be|been|there|that|which|who|"
+    # past forms end the subject ("how many enterprises completed …"), adjectives in -ed do not
+    r"(?!(?:advanced|added|connected|integrated|designated|specialized|based|speed|need)\b)[a-z]+ed)\b"
+)
+
+
 def _focus_en(text: str) -> str:
+    """The head noun of the asked-for phrase: "how many 5G base stations will…" → 基站."""
     low = text.lower()
-    m = re.search(r"\b(how many|how much|what is the|what are the|what was the|which|who|what)\b", low)
+    m = re.search(r"\b(how many|how much|what is the|what are the|what was the|what were the|which|who|what)\b", low)
     tail = low[m.end() :] if m else low
-    for zh in glossary.translate(tail):
-        if len(zh) >= 2 and T.has_cjk(zh):
-            return zh
+    for phrase in _EN_BREAK.split(tail):
+        if not phrase or _EN_BREAK.fullmatch(phrase.strip()):
+            continue
+        heads = [zh for zh in glossary.translate(phrase) if len(zh) >= 2 and T.has_cjk(zh) and zh not in _META]
+        if heads:
+            return heads[-1]
     return ""
 
 
