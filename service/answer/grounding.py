@@ -99,7 +99,7 @@ def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict
 
 
 def _only_shares(window: str) -> bool:
-    nums = list(T.NUMBER_RE.finditer(window))
+    nums = [m for m in T.NUMBER_RE.finditer(window) if window[m.end() : m.end() + 1] != "年"]
     if not nums or T.CN_NUMBER_RE.search(window):
         return False
     return all(m.group().endswith(("%", "％")) or window[m.end() : m.end() + 4].startswith("个百分点") for m in nums)
