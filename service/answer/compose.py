@@ -320,10 +320,17 @@ def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -
     return out
 
 
+LEXICAL_SCAN_LIMIT = 20_000
+
+
 def lexical_candidates(q: Question, corpus: Corpus, doc_ids: list[str] | None, limit: int = 8) -> list[Hit]:
-    """Passages holding the most weighted question words, whatever the retriever thought."""
+    """Passages holding the most weighted question words, whatever the retriever thought.
+
+    A safety net for small collections; above ``LEXICAL_SCAN_LIMIT`` passages only the retriever
+    is trusted, so a large index is not scanned on every question.
+    """
     weights = question_weights(q, corpus)
-    if not weights:
+    if not weights or len(corpus.searchable()) > LEXICAL_SCAN_LIMIT:
         return []
     total = sum(weights.values())
     scored: list[tuple[float, int, Hit]] = []

@@ -17,6 +17,9 @@ from ingest.model import Document, Paragraph, Passage, TableRow
 from service.answer import text as T
 
 
+MAX_RARITY_SENTENCES = 20_000
+
+
 class DocumentSource(Protocol):
     """Anything holding the indexed documents by id (the loaded ``SearchIndex`` does)."""
 
@@ -82,6 +85,10 @@ class Corpus:
                     if p.row is not None:
                         rows[(p.row.table_id, p.row.index)] = p
                         sents.append(T.normalize(p.text))
+            if len(sents) > MAX_RARITY_SENTENCES:
+                # term rarity is estimated on an even sample: a large corpus stays fast to ask
+                step = len(sents) / MAX_RARITY_SENTENCES
+                sents = [sents[int(i * step)] for i in range(MAX_RARITY_SENTENCES)]
             self._passages, self._rows, self._paragraphs = passages, rows, paragraphs
             self._sentences, self._df, self._contexts = sents, {}, {}
             self._searchable = searchable

@@ -66,14 +66,24 @@ class _Match:
     common: str
 
 
+_VIEWS: dict[int, tuple[Table, TableView | None]] = {}
+_WEIGHTS: dict[tuple[int, ...], tuple[list[TableView], dict[str, float]]] = {}
+
+
+def _view(t: Table) -> TableView | None:
+    """The column roles of a table, worked out once per table object."""
+    got = _VIEWS.get(id(t))
+    if got is not None and got[0] is t:
+        return got[1]
+    if len(_VIEWS) > 1024:
+        _VIEWS.clear()
+    v = view_of(t)
+    _VIEWS[id(t)] = (t, v)
+    return v
+
+
 def _tables(docs: Iterable[Document]) -> list[TableView]:
-    out: list[TableView] = []
-    for d in docs:
-        for t in d.tables:
-            v = view_of(t)
-            if v is not None:
-                out.append(v)
-    return out
+    return [v for d in docs for t in d.tables if (v := _view(t)) is not None]
 
 
 # ---- project-name matching ----------------------------------------------------------------------
@@ -119,6 +129,18 @@ def _name_score(q: str, name: str, weights: dict[str, float]) -> tuple[float, st
 
 
 def _name_weights(views: list[TableView]) -> dict[str, float]:
+    key = tuple(id(v) for v in views)
+    got = _WEIGHTS.get(key)
+    if got is not None and all(a is b for a, b in zip(got[0], views, strict=True)):
+        return got[1]
+    if len(_WEIGHTS) > 64:
+        _WEIGHTS.clear()
+    weights = _compute_name_weights(views)
+    _WEIGHTS[key] = (list(views), weights)
+    return weights
+
+
+def _compute_name_weights(views: list[TableView]) -> dict[str, float]:
     df: dict[str, int] = {}
     n = 0
     for v in views:
@@ -132,12 +154,13 @@ def _name_weights(views: list[TableView]) -> dict[str, float]:
 def best_project(q: Question, views: list[TableView]) -> list[_Match]:
     """Rows whose project name the question names, best first (ties kept: duplicated rows)."""
     weights = _name_weights(views)
+    text = q.text[:200]  # project names are short; a long question is not scanned in full
     scored: list[_Match] = []
     for v in views:
         if v.name_col is None:
             continue
         for r in v.data_rows:
-            s, common = _name_score(q.text, v.name(r), weights)
+            s, common = _name_score(text, v.name(r), weights)
             if s > 0:
                 scored.append(_Match(v, r, s, common))
     scored.sort(key=lambda m: -m.score)
