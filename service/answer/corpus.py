@@ -16,7 +16,6 @@ from index.types import Hit
 from ingest.model import Document, Paragraph, Passage, TableRow
 from service.answer import text as T
 
-
 MAX_RARITY_SENTENCES = 20_000
 
 
