@@ -196,7 +196,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         return _answer_body(r, ans, (time.perf_counter() - t0) * 1000)
 
     chat_responses: dict[int | str, dict[str, Any]] = {
-        200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+        200: {"content": {"text/event-stream": {"schema": {
+            "type": "object", "description": "One server-sent event; `data` holds a chat.completion.chunk.",
+            "properties": {"data": {"type": "string"}, "event": {"type": "string"}}}}},
               "description": "The answer; with `stream: true`, server-sent events ending in `data: [DONE]`."},
         **_errors(413, 415, 422, 503, 504),
     }

@@ -74,3 +74,11 @@ def test_every_route_survives_generated_requests(case) -> None:
     statuses[str(response.status_code)] += 1
     assert response.status_code < 500
     assert app.state.unhandled_errors == 0
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_chat_responses_match_their_declared_schema(stream: bool) -> None:
+    op = schema["/v1/chat/completions"]["POST"]
+    case = op.Case(body={"messages": [{"role": "user", "content": "到2025年要建设多少个5G基站？"}], "stream": stream})
+    response = case.call_and_validate(excluded_checks=EXCLUDED)
+    assert response.status_code == 200
