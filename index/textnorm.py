@@ -32,6 +32,13 @@ def _opencc_table() -> dict[int, str]:
             first = parts[1].split(" ")[0]
             if len(first) == 1 and first != parts[0]:
                 table[ord(parts[0])] = first
+    # A few entries chain (薴 → 苧 → 苎): follow them so normalising is idempotent.
+    for cp, target in list(table.items()):
+        seen = {cp}
+        while ord(target) in table and ord(target) not in seen:
+            seen.add(ord(target))
+            target = table[ord(target)]
+        table[cp] = target
     return table
 
 
