@@ -274,7 +274,9 @@ def _load_documents(path: Path) -> list[Document]:
             for line in f:
                 if line.strip():
                     docs.append(document_from_dict(json.loads(line)))
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+    except FileNotFoundError:
+        raise IndexError_(f"{path}: index file is missing; {FIX}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
         raise IndexError_(f"{path}: index file is corrupt ({type(e).__name__}: {e}); {FIX}") from None
     return docs
 
@@ -323,10 +325,13 @@ def load_index(index_dir: Path, embedder: Embedder | None = None, settings: Any 
     passages.update({p.id: p for p in synthesized})
     paragraphs = {p.id: p for d in documents for p in d.paragraphs}
 
-    tokenizer = Tokenizer(read_userdict(build_dir / USERDICT))
+    try:
+        tokenizer = Tokenizer(read_userdict(build_dir / USERDICT))
+    except (OSError, UnicodeDecodeError) as e:
+        raise IndexError_(f"{build_dir / USERDICT}: index file is unreadable ({e}); {FIX}") from None
     try:
         bm25 = BM25Retriever.load(build_dir / BM25_DIR, indexed, tokenizer)
-    except (OSError, ValueError, KeyError) as e:
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as e:
         raise IndexError_(f"{build_dir / BM25_DIR}: BM25 index is corrupt ({e}); {FIX}") from None
 
     fusion = FusionConfig.from_dict(manifest.get("fusion") or {})

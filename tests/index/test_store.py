@@ -187,3 +187,20 @@ def test_prune_keeps_current_and_one_previous(tmp_path, docs, embedder):
     publish(builds[-1], index_dir)
     prune_builds(index_dir, keep=1)
     assert not partial.exists()
+
+
+def test_unverified_load_still_names_the_damaged_file(built, embedder):
+    index_dir, _ = built
+    build = index_dir.resolve()
+    data_file = build / "bm25-index" / "data.csc.index.npy"
+    data_file.write_bytes(data_file.read_bytes()[:20])
+    with pytest.raises(IndexError_) as e:
+        load_index(index_dir, embedder, verify=False)
+    assert str(e.value).startswith(f"{build / 'bm25-index'}: BM25 index is corrupt") and str(e.value).endswith(FIX)
+    (build / "userdict.txt").unlink()
+    with pytest.raises(IndexError_, match=f"userdict.txt: index file is unreadable .*{FIX}"):
+        load_index(index_dir, embedder, verify=False)
+    (build / DOCUMENTS).unlink()
+    with pytest.raises(IndexError_) as e:
+        load_index(index_dir, embedder, verify=False)
+    assert str(e.value) == f"{build / DOCUMENTS}: index file is missing; {FIX}"
