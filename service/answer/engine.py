@@ -19,6 +19,7 @@ from service.answer import grounding
 from service.answer.compose import answer_text, cited, evidence_for, lexical_candidates, refine_focus
 from service.answer.corpus import Corpus, DocumentSource
 from service.answer.llm import LLMClient, llm_answer
+from service.answer.outline import OUTLINE, OutlineAnswer, answer_from_outline
 from service.answer.question import Question, analyse
 from service.answer.tables import LOOKUP, TableAnswer, answer_from_tables
 
@@ -36,7 +37,7 @@ class Answer:
     text: str
     grounded: bool
     citations: list[Hit]
-    kind: str  # "table_lookup" | "aggregate" | "extractive" | "llm" | "not_found"
+    kind: str  # "table_lookup" | "aggregate" | "outline" | "extractive" | "llm" | "not_found"
     notes: list[str] = field(default_factory=list)
     llm_used: bool = False
     llm_rejected_reason: str | None = None
@@ -91,7 +92,18 @@ class AnswerEngine:
             ans = self._from_table(q, table, top_k, doc_ids, notes)
             if ans is not None:
                 return self._maybe_llm(q, ans)
+        outline = self._outline(q, docs, notes)
+        if outline is not None:
+            return Answer(q.raw, outline.text, True, outline.citations, OUTLINE, notes)
         return self._maybe_llm(q, self._extractive(q, top_k, doc_ids, notes))
+
+    def _outline(self, q: Question, docs: list[Document], notes: list[str]) -> OutlineAnswer | None:
+        try:
+            return answer_from_outline(q, docs)
+        except Exception as e:
+            log.exception("outline answering failed")
+            notes.append(f"outline answering failed: {type(e).__name__}")
+            return None
 
     def _retrieve(self, q: Question, k: int, doc_ids: list[str] | None, notes: list[str]) -> list[Hit]:
         return self._retrieve_text(q.text if q.text.strip() else q.raw, k, doc_ids, notes)
