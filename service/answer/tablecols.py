@@ -13,6 +13,20 @@ from ingest.model import Table, TableRow
 from service.answer import text as T
 
 CATEGORY = "__category__"
+LOOKUP = "table_lookup"
+AGGREGATE = "aggregate"
+
+
+@dataclass(frozen=True)
+class TableAnswer:
+    """A table answer: text with ``[n]`` markers that index ``rows`` (1-based)."""
+
+    kind: str
+    text: str
+    rows: tuple[TableRow, ...]
+    marks: tuple[tuple[str, ...], ...] = ()
+    grounded: bool = True
+    notes: tuple[str, ...] = field(default=())
 
 _PERIOD_HINT = re.compile(r"十[一二三四五六七八九]五|期间|时期|其中|年度|当年")
 _TOTAL_HINT = re.compile(r"总投资|总额|总计|投资总")

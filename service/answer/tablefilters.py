@@ -45,7 +45,8 @@ _YEAR_CUE = re.compile(
 )
 
 
-def _scale(unit: str | None, table_unit: str | None) -> Decimal:
+def unit_scale(unit: str | None, table_unit: str | None) -> Decimal:
+    """Factor that turns an amount in ``unit`` into ``table_unit`` (1 when either is unknown)."""
     q = _UNIT_SCALE.get(unit or "")
     t = _UNIT_SCALE.get(table_unit or "")
     if q is None or t is None:
@@ -75,6 +76,12 @@ class Filters:
     def is_empty(self) -> bool:
         return not self.has_row_filter
 
+    def column_in(self, v: TableView) -> str | None:
+        """The amount column the threshold applies to, in this table."""
+        if self.threshold is None:
+            return None
+        return v.period_col if self.threshold[4] == "period" else (v.total_col or v.period_col)
+
     def describe(self) -> str:
         return "、".join(self.phrases)
 
@@ -94,15 +101,15 @@ class Filters:
             if not test(r, v):
                 return False
         if self.threshold is not None:
-            op, lo, hi, unit, which = self.threshold
-            col = v.period_col if which == "period" else (v.total_col or v.period_col)
+            op, lo, hi, unit, _ = self.threshold
+            col = self.column_in(v)
             c = r.cell(col) if col else None
             amount = T.to_decimal(c.text) if c is not None else None
             if amount is None and c is not None and c.number is not None:
                 amount = T.to_decimal(c.number)
             if amount is None:
                 return False
-            scale = _scale(unit, v.table.unit)
+            scale = unit_scale(unit, v.table.unit)
             lo_t, hi_t = lo * scale, hi * scale
             ok = {
                 "ge": amount >= lo_t,

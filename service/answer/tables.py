@@ -11,17 +11,22 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
 from ingest.model import Document, Table, TableRow
 from service.answer import text as T
+from service.answer.aggregate import aggregate
 from service.answer.question import Question
-from service.answer.tablecols import CATEGORY, TableView, column_label, view_of
+from service.answer.tablecols import (
+    AGGREGATE,
+    CATEGORY,
+    LOOKUP,
+    TableAnswer,
+    TableView,
+    column_label,
+    view_of,
+)
 from service.answer.tablefilters import Filters, parse_filters
-
-LOOKUP = "table_lookup"
-AGGREGATE = "aggregate"
 
 _COUNT_RE = re.compile(r"(多少|几)(个|项|批)|数量|个数|项目数|几项|多少项")
 _SUM_RE = re.compile(r"合计|总计|总和|共计|一共|总共|累计|加起来|之和|总额|总规模|总共")
@@ -44,18 +49,6 @@ _GENERIC = T.words(
     共有 一共有 总共有 包括 包含 列入 纳入 共 有 多少亿 多少亿元 多少万元 数目 几项 多少项 分别是 都有 还有
     """
 )
-
-
-@dataclass(frozen=True)
-class TableAnswer:
-    """A table answer: text with ``[n]`` markers that index ``rows`` (1-based)."""
-
-    kind: str
-    text: str
-    rows: tuple[TableRow, ...]
-    marks: tuple[tuple[str, ...], ...] = ()
-    grounded: bool = True
-    notes: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -293,135 +286,6 @@ def _intent(q: Question) -> str | None:
     return None
 
 
-def _amount(row: TableRow, v: TableView, col: str) -> Decimal | None:
-    c = row.cell(col)
-    if c is None:
-        return None
-    if c.number is not None:
-        d = T.to_decimal(c.text) if T.to_decimal(c.text) is not None else T.to_decimal(c.number)
-        return d
-    return T.to_decimal(c.text)
-
-
-def _start_year(v: TableView, r: TableRow) -> int | None:
-    c = r.cell(v.years_col) if v.years_col else None
-    return c.start_year if c is not None else None
-
-
-def _join_names(v_rows: list[tuple[TableView, TableRow]], extra: str | None, limit: int = 80) -> str:
-    items: list[str] = []
-    for i, (v, r) in enumerate(v_rows[:limit], start=1):
-        label = v.name(r)
-        if extra:
-            val = v.cell_text(r, extra)
-            if val:
-                label += f"（{val}{v.unit_of(r, extra)}）"
-        items.append(f"{label}[{i}]")
-    more = f"等{len(v_rows)}个" if len(v_rows) > limit else ""
-    return "、".join(items) + more
-
-
-def _duplicates(v_rows: list[tuple[TableView, TableRow]]) -> list[str]:
-    seen: dict[str, int] = {}
-    for v, r in v_rows:
-        n = v.name(r)
-        seen[n] = seen.get(n, 0) + 1
-    return [n for n, c in seen.items() if c > 1]
-
-
-def _aggregate(q: Question, views: list[TableView], intent: str, f: Filters) -> TableAnswer | None:
-    v_rows = [(v, r) for v in views for r in v.data_rows if f.accepts(v, r)]
-    scope = f.describe()
-    subject = f"{scope}的项目" if scope else "项目表中的项目"
-    money = None
-    for v in views:
-        money = v.money_column(q.text)
-        if money:
-            break
-    if not v_rows:
-        # The table lists every project, so "none passes the filters" is itself the answer.
-        near = [r for v in views for r in v.data_rows][:3]
-        hint = ""
-        years = sorted({s for v in views for r in v.data_rows if (s := _start_year(v, r)) is not None})
-        if f.year_tests and years:
-            hint = "；表中项目的开工年份为" + "、".join(str(y) for y in years) + "年"
-        return TableAnswer(
-            AGGREGATE,
-            f"项目表中没有{subject}，共0个{hint}。",
-            tuple(near),
-            tuple((v.name(r),) for v in views for r in near if r in v.data_rows),
-        )
-    rows = [r for _, r in v_rows]
-    marks = [(v.name(r),) for v, r in v_rows]
-    dups = _duplicates(v_rows)
-    dup_note = ""
-    if dups:
-        dup_note = "（其中" + "、".join(f"“{d}”" for d in dups) + "在表中出现不止一行，按行计）"
-    unit = v_rows[0][0].unit_of(v_rows[0][1], money) if money else ""
-
-    if intent in ("count", "list") and not (intent == "list" and f.threshold is not None and money is None):
-        show = f.threshold_column if f.threshold is not None else None
-        names = _join_names(v_rows, show)
-        if intent == "count":
-            text = f"{subject}共有{len(v_rows)}个{dup_note}：{names}。"
-        else:
-            text = f"{subject}共{len(v_rows)}个{dup_note}：{names}。"
-        return TableAnswer(AGGREGATE, text, tuple(rows), tuple(marks))
-
-    if money is None:
-        return None
-    label = column_label(money)
-    vals = [(v, r, _amount(r, v, money)) for v, r in v_rows]
-    known = [(v, r, a) for v, r, a in vals if a is not None]
-    missing = [v.name(r) for v, r, a in vals if a is None]
-    miss_note = ("；" + "、".join(missing) + "未填写该列，未计入") if missing else ""
-
-    if intent == "sum":
-        total = sum((a for _, _, a in known), Decimal(0))
-        if f.is_empty:
-            for v in views:
-                tot = v.total_row
-                if tot is not None:
-                    tv = _amount(tot, v, money)
-                    if tv is not None:
-                        note = ""
-                        if tv != total:
-                            note = f"（表中各行逐行相加为{T.fmt_decimal(total)}{unit}，与总计行不完全一致"
-                            note += f"；{dup_note.strip('（）')}）" if dup_note else "）"
-                        text = f"项目表总计行列出的{label}合计为{v.cell_text(tot, money)}{unit}[1]{note}。"
-                        return TableAnswer(
-                            AGGREGATE, text, (tot, *rows), ((v.cell_text(tot, money),), *marks)
-                        )
-        names = _join_names([(v, r) for v, r, _ in known], money)
-        text = (
-            f"{subject}共{len(v_rows)}个{dup_note}，{label}合计{T.fmt_decimal(total)}{unit}："
-            f"{names}{miss_note}。"
-        )
-        return TableAnswer(AGGREGATE, text, tuple(r for _, r, _ in known), tuple((v.name(r),) for v, r, _ in known))
-
-    if intent == "avg":
-        if not known:
-            return None
-        total = sum((a for _, _, a in known), Decimal(0))
-        avg = (total / Decimal(len(known))).quantize(Decimal("0.0001"))
-        names = _join_names([(v, r) for v, r, _ in known], money)
-        text = (
-            f"{subject}共{len(known)}个，{label}合计{T.fmt_decimal(total)}{unit}，"
-            f"平均每个{T.fmt_decimal(avg)}{unit}：{names}{miss_note}。"
-        )
-        return TableAnswer(AGGREGATE, text, tuple(r for _, r, _ in known), tuple((v.name(r),) for v, r, _ in known))
-
-    if intent in ("max", "min") and known:
-        pick = max if intent == "max" else min
-        best = pick(a for _, _, a in known)
-        winners = [(v, r) for v, r, a in known if a == best]
-        word = "最高" if intent == "max" else "最低"
-        names = _join_names(winners, money)
-        text = f"{subject}中{label}{word}的是{names}。"
-        return TableAnswer(AGGREGATE, text, tuple(r for _, r in winners), tuple((v.name(r),) for v, r in winners))
-    return None
-
-
 # ---- entry point --------------------------------------------------------------------------------
 def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | None:
     """A table answer when the question is about table rows; None to let the text answer it."""
@@ -445,7 +309,7 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
         and (f.has_row_filter or _ALL_RE.search(q.text) or intent in ("sum", "max", "min", "avg"))
     )
     if wants_aggregate and _residual_ok(q, views, f):
-        got = _aggregate(q, views, intent, f)
+        got = aggregate(q, views, intent, f)
         if got is not None:
             return got
     if matches:
@@ -456,7 +320,7 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
         if 0 < len(rows) <= 5:
             return _lookup(q, rows)
         if rows and views[0].money_column(q.text):
-            return _aggregate(q, views, "sum", f)
+            return aggregate(q, views, "sum", f)
     return None
 
 

@@ -247,3 +247,37 @@ def test_traditional_characters(plan: Document) -> None:
 )
 def test_text_questions_are_left_to_the_text(plan: Document, question: str) -> None:
     assert ask(plan, question) is None
+
+
+# ---- several documents ------------------------------------------------------------------------------
+SECOND = (
+    "附件：\n"
+    "示例区重大项目表\n"
+    "单位：万元\n"
+    "\t序号\n\t项目名称\n\t总投资\n\t建设起止年限\n\t建设单位\n"
+    "\n"
+    "\t一、新材料\n"
+    "\n"
+    "\t1\n\t示例碳纤维项目\n\t5000\n\t2021-2023\n\t示例材料有限公司\n"
+    "\n"
+    "\t2\n\t示例合金项目\n\t2500\n\t2022-2024\n\t示例合金有限公司\n"
+    "\n"
+    "\t合计\n\t7500\n"
+)
+
+
+def test_aggregates_span_all_documents_and_convert_units(plan: Document, rows: list[TableRow]) -> None:
+    from ingest.pipeline import ingest_text
+
+    other = ingest_text("example-district", "示例区规划", SECOND)
+    assert other.tables[0].unit == "万元"
+    ans = answer_from_tables(analyse("新材料类项目的预计总投资合计是多少？"), [plan, other])
+    mine = sum((amount(r, TOTAL) for r in rows if in_category(r, "新材料")), Decimal(0))
+    expected = mine + Decimal("0.75")  # 7500万元 in 亿元
+    assert ans is not None and f"合计{expected.normalize():f}亿元" in ans.text
+    assert "示例碳纤维项目（5000万元）" in ans.text
+    assert len(ans.rows) == 6
+    ans = answer_from_tables(analyse("2022年开工的项目有哪些？"), [plan, other])
+    assert ans is not None and "示例合金项目" in ans.text and "共1个" in ans.text
+    ans = answer_from_tables(analyse("示例合金项目的建设单位是谁？"), [plan, other])
+    assert ans is not None and "示例合金有限公司" in ans.text
