@@ -212,7 +212,7 @@ def _windows(q: Question, weights: dict[str, float], norm: str, start: int, end:
     m = _MEASURE_ASKED.search(q.text)
     measure = m.group(1) if m else ""
     # a clause is read with the others of its "；" part: "企业数量148家，占全区比重的75.1%"
-    cuts = [start] + [start + m.end() for m in re.finditer(r"[；;]", norm[start:end])] + [end]
+    cuts = [start] + [start + c.end() for c in re.finditer(r"[；;]", norm[start:end])] + [end]
     scored: list[float] = []
     for a, b in spans:
         c = norm[a:b]
@@ -256,11 +256,6 @@ def _windows(q: Question, weights: dict[str, float], norm: str, start: int, end:
     return (spans[lo][0], spans[hi][1]), scored[best]
 
 
-def _passage_context(corpus: Corpus, hit: Hit) -> str:
-    p = hit.passage
-    return corpus.context(p)
-
-
 def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -> list[Evidence]:
     """The best sentence of each candidate passage, best first.
 
@@ -273,7 +268,7 @@ def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -
     for rank, hit in enumerate(hits):
         p = hit.passage
         norm = T.normalize(p.text)
-        context = _passage_context(corpus, hit)
+        context = corpus.context(p)
         heading = T.normalize(" ".join((*p.section, corpus.title(p.doc_id))))
         prior = 0.12 / (1.0 + rank) if rank < retrieved else 0.0
         local = {t: w for t, w in weights.items() if not occurs(t, heading)} or weights
@@ -284,12 +279,12 @@ def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -
         qyears = {str(y) for y in q.years}
         constraints = set(required)
         content = {t: w for t, w in weights.items() if t not in constraints} or weights
+        head_cov = _coverage(weights, heading, ctx_weight=0.0) if weights else 0.0
         best: Evidence | None = None
         for a, b in T.sentences(norm) or [(0, len(norm))]:
             sent = norm[a:b]
             cov = _coverage(weights, sent, context) if weights else 0.0
             window, wscore = _windows(q, local, norm, a, b)
-            head_cov = _coverage(weights, heading, ctx_weight=0.0) if weights else 0.0
             score = 0.55 * cov + 0.35 * wscore + 0.1 * head_cov + prior - 0.4 * unmet
             sent_years = {str(y) for y in T.years(sent)}
             if qyears and sent_years and not (qyears & sent_years):
