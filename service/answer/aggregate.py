@@ -45,6 +45,8 @@ def _names(pairs: Pairs, column: Callable[[TableView], str | None] | None = None
         header = column(v) if column else None
         if header:
             val = v.cell_text(r, header)
+            if val and len(val) > 40:
+                val = val[:40] + "…"
             if val:
                 label += f"（{val}{v.unit_of(r, header)}）"
         items.append(f"{label}[{i}]")
@@ -77,8 +79,17 @@ def _none_found(views: list[TableView], f: Filters, subject: str) -> TableAnswer
     return ans
 
 
-def aggregate(q: Question, views: list[TableView], intent: str, f: Filters) -> TableAnswer | None:
-    """Answer a count / list / sum / avg / max / min question over all rows the filters accept."""
+def aggregate(
+    q: Question,
+    views: list[TableView],
+    intent: str,
+    f: Filters,
+    show: Callable[[TableView], str | None] | None = None,
+) -> TableAnswer | None:
+    """Answer a count / list / sum / avg / max / min question over all rows the filters accept.
+
+    ``show`` names, per table, a column to print beside each listed row.
+    """
     pairs = [(v, r) for v in views for r in v.data_rows if f.accepts(v, r)]
     scope = f.describe()
     subject = f"{scope}的项目" if scope else "项目表中的项目"
@@ -90,7 +101,7 @@ def aggregate(q: Question, views: list[TableView], intent: str, f: Filters) -> T
         return v.money_column(q.text)
 
     if intent in ("count", "list"):
-        shown = (lambda v: f.column_in(v)) if f.threshold is not None else None
+        shown = show or ((lambda v: f.column_in(v)) if f.threshold is not None else None)
         verb = "共有" if intent == "count" else "共"
         return _answer(f"{subject}{verb}{len(pairs)}个{dup_note}：{_names(pairs, shown)}。", pairs)
 

@@ -116,7 +116,7 @@ class TableView:
         elif asks_money:
             if self.period_col and re.search(r"十[一二三四五六七八九]五|期间|时期|期内", q):
                 add(self.period_col)
-                if re.search(r"总投资|分别", q):
+                if "总投资" in q:
                     add(self.total_col)
             else:
                 add(self.total_col)

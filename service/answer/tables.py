@@ -206,7 +206,7 @@ def _clause_for(question: Question, text: str, name_part: str) -> str:
     return T.strip_punct(text[spans[lo][0] : spans[hi][1]])
 
 
-def _lookup(q: Question, matches: list[_Match]) -> TableAnswer | None:
+def _lookup(q: Question, matches: list[_Match], by_name: bool = True) -> TableAnswer | None:
     first = matches[0]
     v = first.view
     cols = v.columns_asked(q.text.replace(first.common, " ") if first.common else q.text, q.kind)
@@ -243,7 +243,7 @@ def _lookup(q: Question, matches: list[_Match]) -> TableAnswer | None:
     if not rows:
         return None
     text = "；".join(parts) + "。"
-    if len(rows) > 1:
+    if len(rows) > 1 and by_name:
         text += "（表中有多行名称相近，均已列出。）"
     return TableAnswer(LOOKUP, text, tuple(rows), tuple(marks))
 
@@ -318,9 +318,17 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
         # rows named by their owner or category rather than by name: "天津卷烟厂的项目预计总投资多少"
         rows = [_Match(v, r, 1.0, " ".join(f.consumed)) for v in views for r in v.data_rows if f.accepts(v, r)]
         if 0 < len(rows) <= 5:
-            return _lookup(q, rows)
+            return _lookup(q, rows, by_name=False)
         if rows and views[0].money_column(q.text):
             return aggregate(q, views, "sum", f)
+        if rows:
+            # "高端装备制造类项目的建设起止年限分别是什么": the asked column beside each row
+            def column(v: TableView) -> str | None:
+                cols = [c for c in v.columns_asked(q.text, q.kind) if c != v.content_col]
+                return cols[0] if cols else None
+
+            if column(views[0]) is not None:
+                return aggregate(q, views, "list", f, show=column)
     return None
 
 

@@ -281,3 +281,17 @@ def test_aggregates_span_all_documents_and_convert_units(plan: Document, rows: l
     assert ans is not None and "示例合金项目" in ans.text and "共1个" in ans.text
     ans = answer_from_tables(analyse("示例合金项目的建设单位是谁？"), [plan, other])
     assert ans is not None and "示例合金有限公司" in ans.text
+
+
+def test_a_column_of_every_row_in_a_category(plan: Document, rows: list[TableRow]) -> None:
+    chosen = [r for r in rows if in_category(r, "高端装备制造")]
+    ans = ask(plan, "高端装备制造类项目的建设起止年限分别是什么？")
+    assert ans is not None and list(ans.rows) == chosen
+    for n, r in enumerate(chosen, start=1):
+        assert f"{r.cell(NAME).text}（{r.cell(YEARS).text}）[{n}]" in ans.text
+    chosen = [r for r in rows if in_category(r, "新材料")]
+    ans = ask(plan, "新材料类项目的十四五时期投资分别是多少？")
+    assert ans is not None and ans.kind == LOOKUP and list(ans.rows) == chosen
+    for r in chosen:
+        assert f"为{r.cell(PERIOD).text}亿元" in ans.text
+    assert "名称相近" not in ans.text
