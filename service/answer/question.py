@@ -255,9 +255,11 @@ def _focus_zh(text: str) -> str:
     if not m:
         return ""
     before, after = text[: m.start()], text[m.end() :]
-    after = after.lstrip("".join(_SKIP_AFTER) + "少么")
+    tokens = _pos_tokens(re.split(r"[，,。？?！!；;：:]", after)[0])
+    while tokens and (tokens[0][0] in _SKIP_AFTER or tokens[0][0] in ("少", "么")):
+        tokens = tokens[1:]  # "多少个项目" → 项目; "几届" → nothing after
     head = ""
-    for w, f in _pos_tokens(re.split(r"[，,。？?！!；;：:]", after)[0]):
+    for w, f in tokens:
         if _is_head(w, f):
             head = w
         elif head:

@@ -269,9 +269,11 @@ def _company_filters(q: str, f: Filters, views: list[TableView]) -> None:
         return
     best = ""
     for n in names:
-        core = _CO_SUFFIX.sub("", n)
-        common = _lcs_simple(q, core)
-        if len(common) >= 3 and common not in _CO_GENERIC and len(common) > len(best):
+        # "天津钢铁集团" names 天津钢铁集团有限公司; "富士达" names 天津富士达自行车工业有限公司
+        common = _trim_suffix(_lcs_simple(q, n), n)
+        core = _CO_SUFFIX.sub("", common)
+        strong = (len(common) >= 4 and len(core) >= 2) or len(core) >= 3
+        if strong and core not in _CO_GENERIC and len(common) > len(best):
             owners = {o for o in names if common in o}
             if len(owners) <= 2:
                 best = common
@@ -279,6 +281,22 @@ def _company_filters(q: str, f: Filters, views: list[TableView]) -> None:
         f.companies.append(best)
         f.consumed.append(best)
         f.phrases.append(f"项目法人含“{best}”")
+
+
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "公司")
+
+
+def _trim_suffix(common: str, name: str) -> str:
+    """Drop a cut-off legal form: "天津钢铁集团有" (from "…有几个项目") → "天津钢铁集团"."""
+    at = name.find(common)
+    if at < 0:
+        return common
+    rest = name[at:]
+    for form in _LEGAL_FORMS:
+        for k in range(len(form) - 1, 0, -1):
+            if common.endswith(form[:k]) and rest[len(common) - k :].startswith(form):
+                return common[:-k]
+    return common
 
 
 def _lcs_simple(a: str, b: str) -> str:

@@ -121,6 +121,15 @@ def _name_score(q: str, name: str, weights: dict[str, float]) -> tuple[float, st
     return got / total, common
 
 
+def _named_loosely(q: str, common: str, names: set[str]) -> bool:
+    """The question calls a piece of exactly one project name "…项目"."""
+    core = _NAME_FILLER.sub("", common)
+    if len(re.findall(f"[{T.CJK}]", core)) < 3 or sum(1 for n in names if core in n) != 1:
+        return False
+    at = q.find(common)
+    return at >= 0 and re.match(r"\S{0,4}?(项目|工程|技改)", q[at + len(common) :]) is not None
+
+
 def _name_weights(views: list[TableView]) -> dict[str, float]:
     key = tuple(id(v) for v in views)
     got = _WEIGHTS.get(key)
@@ -148,12 +157,15 @@ def best_project(q: Question, views: list[TableView]) -> list[_Match]:
     """Rows whose project name the question names, best first (ties kept: duplicated rows)."""
     weights = _name_weights(views)
     text = q.text[:200]  # project names are short; a long question is not scanned in full
+    names = {T.normalize(v.name(r)) for v in views if v.name_col for r in v.data_rows}
     scored: list[_Match] = []
     for v in views:
         if v.name_col is None:
             continue
         for r in v.data_rows:
             s, common = _name_score(text, v.name(r), weights)
+            if s < 0.6 and _named_loosely(text, common, names):
+                s = 0.6  # "永磁直驱项目", "电装电机项目": a piece of one name, called a project
             if s > 0:
                 scored.append(_Match(v, r, s, common))
     scored.sort(key=lambda m: -m.score)

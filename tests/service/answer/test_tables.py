@@ -295,3 +295,23 @@ def test_a_column_of_every_row_in_a_category(plan: Document, rows: list[TableRow
     for r in chosen:
         assert f"为{r.cell(PERIOD).text}亿元" in ans.text
     assert "名称相近" not in ans.text
+
+
+@pytest.mark.parametrize(
+    "question, name",
+    [
+        ("永磁直驱项目投资多少？", "永磁直驱系统系列产品生产项目"),
+        ("电装电机项目十四五投资多少？", "电装电机新能源汽车驱动电机及逆变器项目"),
+        ("石墨烯项目是谁建设的？", "石墨烯复合导电材料生产线建设"),
+        ("高温合金项目投资多少？", "天津高温合金国际宇航产品线(一期)建设项目"),
+    ],
+)
+def test_a_project_called_by_a_piece_of_its_name(plan: Document, question: str, name: str) -> None:
+    ans = ask(plan, question)
+    assert ans is not None and ans.kind == LOOKUP and ans.rows[0].cell(NAME).text == name
+
+
+def test_company_named_without_its_legal_form(plan: Document, rows: list[TableRow]) -> None:
+    expected = [r for r in rows if r.cell(OWNER).text == "天津钢铁集团有限公司"]
+    ans = ask(plan, "天津钢铁集团有几个项目？")
+    assert ans is not None and f"共有{len(expected)}个" in ans.text and "“天津钢铁集团”" in ans.text
