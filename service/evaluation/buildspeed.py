@@ -31,10 +31,11 @@ def embedded_texts(documents: Sequence[Document], with_section: bool = True) -> 
 
 def naive_encoder(model_dir: Path, batch_size: int = 32) -> Callable[[Sequence[str]], Any]:
     """A function encoding passages the naive way: fp32 sentence-transformers, no cache."""
+    import torch
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(model_dir), device="cpu")
-    model.float()
+    # The materialised weights are stored in float16: ask for float32 explicitly.
+    model = SentenceTransformer(str(model_dir), device="cpu", model_kwargs={"dtype": torch.float32})
 
     def encode(texts: Sequence[str]) -> Any:
         return model.encode([f"passage: {t}" for t in texts], batch_size=batch_size,

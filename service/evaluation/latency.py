@@ -19,6 +19,8 @@ from tqdm import tqdm
 from service.evaluation.metrics import latency_summary
 
 OPS = ("embed", "search", "ask", "http search", "http ask")
+# Answers composed from retrieved passages; table lookups and aggregates may not retrieve at all.
+RETRIEVED_KINDS = ("extractive", "llm")
 
 
 def _timed(fn: Callable[[], Any]) -> float:
@@ -34,9 +36,12 @@ def measure(
     """Latency summaries (ms) of each operation over ``rounds`` passes of ``questions``.
 
     ``runtime`` is a loaded ``service.runtime.Runtime``; ``url`` a server on the same index
-    (HTTP operations are skipped without one).
+    (HTTP operations are skipped without one). ``ask*`` and ``http ask*`` summarise the asks
+    answered from retrieved passages only (``RETRIEVED_KINDS``).
     """
     samples: dict[str, list[float]] = {op: [] for op in OPS}
+    kinds = {q: getattr(runtime.ask(q, top_k=5), "kind", "") for q in questions}
+    extractive: dict[str, list[float]] = {"ask*": [], "http ask*": []}
     client = httpx.Client(base_url=url, timeout=120.0) if url else None
 
     def http(path: str, body: dict[str, Any]) -> None:
@@ -61,12 +66,16 @@ def measure(
                     ms = _timed(fn)
                     if r >= warmup:
                         samples[op].append(ms)
+                        if op in ("ask", "http ask") and kinds[q] in RETRIEVED_KINDS:
+                            extractive[op + "*"].append(ms)
                 bar.update(1)
     finally:
         bar.close()
         if client is not None:
             client.close()
-    return {op: latency_summary(xs) for op, xs in samples.items() if xs}
+    out = {op: latency_summary(xs) for op, xs in samples.items() if xs}
+    out.update({op: latency_summary(xs) for op, xs in extractive.items() if xs})
+    return out
 
 
 def with_ratios(summary: dict[str, dict[str, float]], floor_op: str = "embed") -> list[dict[str, Any]]:
@@ -78,3 +87,58 @@ def with_ratios(summary: dict[str, dict[str, float]], floor_op: str = "embed") -
                      "p50_x": s["p50"] / floor if floor else float("nan"),
                      "p95_x": s["p95"] / floor if floor else float("nan")})
     return rows
+
+
+# ---- the floor under other thread settings ------------------------------------------------------
+
+FLOOR_VARIANTS: tuple[tuple[str, dict[str, str], int | None], ...] = (
+    ("as configured", {}, None),
+    ("OMP_WAIT_POLICY=PASSIVE", {"OMP_WAIT_POLICY": "PASSIVE"}, None),
+    ("one torch thread", {}, 1),
+)
+
+
+def floor_once(questions: Sequence[str], threads: int | None) -> dict[str, float]:
+    """p50/p95 of ``embed_queries([q])`` in this process (after a warm-up pass)."""
+    import torch
+
+    from index.embedder import load_embedder
+    from service.settings import Settings
+
+    s = Settings()
+    emb = load_embedder(s.embedding_model, s.model_dir, None, s.embedding_batch_size)
+    if threads:
+        torch.set_num_threads(threads)
+    for q in questions[:5]:
+        emb.embed_queries([q])
+    ms = [_timed(lambda q=q: emb.embed_queries([q])) for q in questions]
+    return {**latency_summary(ms), "threads": torch.get_num_threads()}
+
+
+def floor_variants(questions: Sequence[str], work: Any) -> list[dict[str, Any]]:
+    """The floor measured in fresh processes: as configured, with passive OpenMP waiting, and
+    with one thread — on a busy machine, spinning OpenMP threads can make one call many times
+    slower, and this shows whether that happened during the run."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    qfile = Path(work) / "floor-questions.json"
+    qfile.write_text(json.dumps(list(questions), ensure_ascii=False), encoding="utf-8")
+    rows = []
+    for name, env, threads in FLOOR_VARIANTS:
+        cmd = [sys.executable, "-m", "service.evaluation.latency", str(qfile), str(threads or 0)]
+        out = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
+        rows.append({"variant": name, **json.loads(out.strip().splitlines()[-1])})
+    return rows
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    from pathlib import Path
+
+    qs = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    print(json.dumps(floor_once(qs, int(sys.argv[2]) or None)))
