@@ -105,18 +105,23 @@ def _only_shares(window: str) -> bool:
     return all(m.group().endswith(("%", "％")) or window[m.end() : m.end() + 4].startswith("个百分点") for m in nums)
 
 
+_MEASURE = "[个家项届条座名次级年所位种处辆台]"
 _QWORDS = re.compile(
-    r"(请问|是多少|有多少|为多少|多少|是什么|有什么|有哪些|是哪些|哪些|哪几|哪个|哪家|什么|是谁|谁|几[个家项届条座名次级年]?|"
-    r"如何|怎么样|怎样|怎么|吗|呢|是否|何时)"
+    rf"(请问|[是有为]?多少{_MEASURE}?|是什么|有什么|有哪些|是哪些|哪些|哪几{_MEASURE}?|哪个|哪家|什么|是谁|谁|"
+    rf"几{_MEASURE}?|如何|怎么样|怎样|怎么|吗|呢|是否|何时)"
 )
 
 
 def topic(q: Question) -> str:
     """The question with its question words removed: what the documents do not state."""
     # markers in the question must not read as citations of this answer
-    t = re.sub(r"[\[【［]\s*\d*\s*[\]】］]", "", q.text).strip()
+    marker = r"[\[【［]\s*\d*\s*[\]】］]"
     if q.english:
-        return t.rstrip("?？. ")
+        return re.sub(marker, "", q.raw).strip().rstrip("?？. ")[:120]
+    raw = q.raw[: T.MAX_QUESTION_CHARS]
+    # normalised (Simplified, half-width) but with the asker's Latin letters as typed ("5G")
+    shown = "".join(r if r.isascii() and r.isalpha() else n for r, n in zip(raw, T.normalize(raw), strict=False))
+    t = re.sub(marker, "", shown).strip()
     t = _QWORDS.sub("", t)
     t = re.sub(r"[？?！!。，,；;：:\s]+$", "", t)
     t = re.sub(r"\s+", "", t)
