@@ -11,7 +11,7 @@ are never rewritten; the passage holding it is cited first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.types import Hit
 from service.answer import text as T
@@ -82,6 +82,43 @@ def refine_focus(q: Question, corpus: Corpus) -> str:
             if len(piece) > len(best) and T.has_cjk(piece) and corpus.df(piece) > 0:
                 best = piece
     return best or f
+
+
+_DEFINITION = (
+    re.compile(r"^(?:请问)?(?:什么是|何为|何谓)(?P<x>.+?)[？?。！!\s]*$"),
+    re.compile(r"^(?:请问)?(?P<x>.+?)(?:指的是|是指|的含义是|的意思是|的定义是|具体是|是|指)(?:什么|啥|何意|哪些内容)(?:意思|含义)?[？?。！!\s]*$"),
+    re.compile(r"^(?:请问)?(?P<x>.+?)(?:的含义|的意思|的定义|的内涵)[？?。！!\s]*$"),
+)
+_QUOTES = "“”\"'‘’「」『』《》"
+
+
+def definition_focus(q: Question, corpus: Corpus) -> Question:
+    """"链长制是什么": the asked term as one word when the documents hold it verbatim.
+
+    A segmenter cuts unseen coinages ("链长" + "制是"); the term itself, written exactly so in
+    the corpus, is both what is asked about and what the answering sentence must contain.
+    """
+    if q.english or q.kind not in (DESCRIPTION, LIST):
+        return q
+    for rx in _DEFINITION:
+        m = rx.match(q.text.strip())
+        if m:
+            break
+    else:
+        return q
+    x = m.group("x").strip().strip(_QUOTES).strip()
+    if not (2 <= len(x) <= 12) or not T.has_cjk(x) or re.search(r"[，,；;、\s]", x) or any(c in x for c in _QUOTES):
+        return q
+    if corpus.df(x) == 0:
+        return q
+    span = q.text.find(x)
+    rest = [t for t in q.terms if t not in x and not (span >= 0 and _overlaps(q.text, t, span, span + len(x)))]
+    return replace(q, terms=(x, *rest), focus=x)
+
+
+def _overlaps(text: str, term: str, a: int, b: int) -> bool:
+    i = text.find(term)
+    return i >= 0 and i < b and i + len(term) > a
 
 
 def refine_terms(terms: list[str], corpus: Corpus) -> list[str]:

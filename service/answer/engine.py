@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from index.types import Hit, Retriever
 from ingest.model import Document
 from service.answer import grounding
-from service.answer.compose import answer_text, cited, evidence_for, lexical_candidates, refine_focus
+from service.answer.compose import answer_text, cited, definition_focus, evidence_for, lexical_candidates, refine_focus
 from service.answer.corpus import Corpus, DocumentSource
 from service.answer.llm import LLMClient, llm_answer
 from service.answer.outline import OUTLINE, OutlineAnswer, answer_from_outline
@@ -145,6 +145,7 @@ class AnswerEngine:
         return Answer(q.raw, t.text, t.grounded, hits, t.kind if t.grounded else "not_found", notes + list(t.notes))
 
     def _extractive(self, q: Question, top_k: int, doc_ids: list[str] | None, notes: list[str]) -> Answer:
+        q = definition_focus(q, self.corpus)
         retrieved = self._retrieve(q, max(self.pool, top_k), doc_ids, notes)
         if q.english and q.terms:
             # a Chinese keyword query from the lexicon, interleaved with the cross-lingual hits

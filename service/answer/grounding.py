@@ -87,6 +87,9 @@ def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict
         if q.kind == LIST and not q.english and not _enumerates(focus, sentence) and match(focus, ev.heading) < 0.5:
             return Verdict(False, f"相关段落没有列出具体的{focus}", (focus,))
     if q.english:
+        if q.wants_number and focus and not _figure_with(focus, T.normalize(ev.sentence_text)):
+            # "population" is not answered by "密集人口区域": the asked-for noun needs its figure
+            return Verdict(False, f"相关段落没有给出“{focus}”的具体数字", (focus,))
         return Verdict(True)
     if ev.content_coverage < MIN_COVERAGE or ev.window_coverage < MIN_WINDOW_COVERAGE:
         return Verdict(False, "只找到相关度较低的段落")
@@ -96,6 +99,15 @@ def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict
         # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"
         return Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
     return Verdict(True)
+
+
+def _figure_with(focus: str, sentence: str) -> bool:
+    """A clause names the asked-for noun and holds a figure."""
+    for a, b in T.clauses(sentence):
+        c = sentence[a:b]
+        if match(focus, c) >= 0.5 and T.has_quantity(c):
+            return True
+    return False
 
 
 def _only_shares(window: str) -> bool:

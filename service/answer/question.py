@@ -56,8 +56,12 @@ _QUANTITY_CUES = (
 _DESCRIPTION_CUES = ("什么", "如何", "怎么", "怎样", "哪方面", "为何", "为什么", "内容", "措施", "举措")
 _YESNO_CUES = ("是否", "有没有", "是不是", "吗")
 
+# "what is the population of …" asks for a figure as much as "how many people …" does
+_EN_AMOUNT = r"\bhow (many|much)\b|\bwhat (is|was|were|are) the (population|gdp|output|revenue|income|area|investment)\b"
+
 _EN_CUES = (
     (QUANTITY, r"\bhow (many|much)\b|\bwhat (is|was) the (number|amount|share|rate|value|target|total)\b|\bpercentage\b"),
+    (QUANTITY, _EN_AMOUNT),
     (TIME, r"\bwhen\b|\bwhich year\b|\bwhat year\b"),
     (ENTITY, r"\bwho\b|\bwhich (company|firm|enterprise|project|unit)\b"),
     (LIST, r"\bwhat are\b|\bwhich\b|\blist\b|\bname the\b"),
@@ -110,7 +114,7 @@ class Question:
     def wants_number(self) -> bool:
         """The question asks for a figure ("多少", "几个", "比重"), not just about a target."""
         if self.english:
-            return self.kind == QUANTITY and bool(re.search(r"\bhow (many|much)\b", self.text.lower()))
+            return self.kind == QUANTITY and bool(re.search(_EN_AMOUNT, self.text.lower()))
         return bool(_NUMBER_CUES.search(self.text))
 
 

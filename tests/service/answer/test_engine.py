@@ -170,3 +170,14 @@ def test_retrieval_is_asked_once_for_a_text_question(docs: dict[str, Document]) 
     r = BigramRetriever(docs)
     AnswerEngine(docs, r).ask("市级企业技术中心有多少家？")
     assert r.calls == 1
+
+
+def test_a_term_the_plan_holds_verbatim_is_defined_from_its_sentence(engine: AnswerEngine) -> None:
+    ans = engine.ask("链长制是什么？")
+    assert ans.grounded and "链长制" in ans.text
+    assert "链长制" in ans.citations[0].passage.text
+
+
+def test_an_english_amount_without_its_figure_is_not_answered(engine: AnswerEngine) -> None:
+    ans = engine.ask("What is the population of Dongli district?")
+    assert not ans.grounded
