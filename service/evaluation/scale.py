@@ -136,6 +136,10 @@ def synthetic_documents(pool: Sequence[str], passages_needed: int, seed: int = S
     return docs
 
 
+def label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
+
+
 def _prefix(documents: Sequence[Document], passages: int) -> list[Document]:
     """The shortest prefix of ``documents`` holding at least ``passages`` passages."""
     total, k = 0, 0
@@ -151,7 +155,7 @@ def nested_corpora(real: Sequence[Document], targets: Sequence[int], progress: b
     real_n = sum(len(d.passages) for d in real)
     need = max([0, *targets]) - real_n
     everything = real + (synthetic_documents(sentence_pool(real), need, progress=progress) if need > 0 else [])
-    out = [Corpus(f"{t // 1000}k", _prefix(everything, t)) for t in sorted(set(targets))]
+    out = [Corpus(label(t), _prefix(everything, t)) for t in sorted(set(targets))]
     out.append(Corpus("all real texts", real))
     return sorted(out, key=lambda c: c.passages)
 
@@ -175,12 +179,13 @@ def probe_queries(shared: Path, per_source: int = 40) -> list[str]:
 # ---- building and probing ---------------------------------------------------------------------------
 
 
-def build(corpus: Corpus, index_dir: Path, embedder: Any, hnsw_threshold: int, progress: bool = True) -> float:
-    """Seconds to build ``corpus`` into ``index_dir`` with ``embedder``."""
+def build(corpus: Corpus, index_dir: Path, embedder: Any, settings: Any, progress: bool = True) -> float:
+    """Seconds to build ``corpus`` into ``index_dir`` with ``embedder``, as ``planqa index`` would."""
     from index.builder import build_index
 
     t0 = time.perf_counter()
-    build_index(corpus.documents, index_dir, embedder, hnsw_threshold=hnsw_threshold, progress=progress)
+    build_index(corpus.documents, index_dir, embedder, model_name=settings.embedding_model,
+                hnsw_threshold=settings.hnsw_threshold, progress=progress)
     return time.perf_counter() - t0
 
 
