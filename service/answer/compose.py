@@ -220,7 +220,51 @@ def _is_target(sentence: str) -> bool:
     return bool(_TARGET_S.search(sentence))
 
 
+_COUNT_Q = re.compile(r"([两二三四五六七八九十]|\d{1,2})(?:大|个|类|项|种|条|方面)")
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+
+
+def asked_count(q: Question) -> int:
+    """"四大主导产业是什么" asks for four things."""
+    m = _COUNT_Q.search(q.text)
+    if not m or q.kind == QUANTITY:
+        return 0
+    n = m.group(1)
+    return int(n) if n.isdigit() else _CN_DIGIT.get(n, 0)
+
+
+def _phrases(q: Question) -> list[str]:
+    """Neighbouring question words written together ("重点" + "发展" → 重点发展)."""
+    out = []
+    for a, b in zip(q.terms, q.terms[1:], strict=False):
+        if a + b in q.text and T.has_cjk(a + b):
+            out.append(a + b)
+    return out
+
+
+def _enum_fit(q: Question, clause: str) -> float:
+    """An enumeration of the asked number of things next to the asked noun, or after the asked verb."""
+    n = asked_count(q)
+    s = 0.0
+    phrases = _phrases(q)
+    for a, b in T.clauses(clause):
+        c = clause[a:b]
+        if "、" not in c:
+            continue
+        items = c.count("、") + 1
+        if n and q.focus and match(q.focus, c) >= 0.5:
+            s = max(s, 0.3 if items == n else 0.15)
+        if q.kind == LIST and any(p in c for p in phrases):
+            s = max(s, 0.15)
+    return s
+
+
 def _type_fit(q: Question, clause: str) -> float:
+    extra = _enum_fit(q, clause) if q.kind != QUANTITY else 0.0
+    return extra + _kind_fit(q, clause)
+
+
+def _kind_fit(q: Question, clause: str) -> float:
     if q.kind == LIST:
         # best: the enumeration sits with the asked-for noun ("A、B、C等优势企业")
         for a, b in T.clauses(clause):

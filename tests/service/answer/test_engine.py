@@ -181,3 +181,8 @@ def test_a_term_the_plan_holds_verbatim_is_defined_from_its_sentence(engine: Ans
 def test_an_english_amount_without_its_figure_is_not_answered(engine: AnswerEngine) -> None:
     ans = engine.ask("What is the population of Dongli district?")
     assert not ans.grounded
+
+
+def test_the_n_things_asked_are_answered_by_the_clause_listing_n(engine: AnswerEngine) -> None:
+    ans = engine.ask("东丽区的四大主导产业是什么？")
+    assert ans.grounded and "生物医药" in ans.text and "新材料" in ans.text
