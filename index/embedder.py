@@ -107,7 +107,10 @@ class SentenceTransformerEmbedder:
                 convert_to_numpy=True,
                 normalize_embeddings=True,
             )
-        return np.ascontiguousarray(out, dtype=np.float32)
+        out = np.asarray(out, dtype=np.float32)
+        # Re-normalised in float32: a model computing in bf16 returns norms only near 1.
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.ascontiguousarray(out / np.maximum(norms, 1e-12), dtype=np.float32)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
