@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from index.types import Hit, Retriever
 from ingest.model import Document
 from service.answer import grounding
-from service.answer.compose import answer_text, cited, definition_focus, evidence_for, lexical_candidates, refine_focus
+from service.answer.compose import (
+    answer_text,
+    cited,
+    definition_focus,
+    evidence_for,
+    lexical_candidates,
+    refine_focus,
+)
 from service.answer.corpus import Corpus, DocumentSource
 from service.answer.llm import LLMClient, llm_answer
 from service.answer.outline import OUTLINE, OutlineAnswer, answer_from_outline
