@@ -388,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     step(f"build throughput against naive fp32 on {one_k.passages:,} passages")
     with tempfile.TemporaryDirectory(prefix="buildspeed-", dir=work) as tmp:
         bs = buildspeed.compare(one_k.documents, make_embedder, model_path(embedder, settings), Path(tmp),
-                                settings.hnsw_threshold, repeats=2, progress=progress)
+                                settings.hnsw_threshold, repeats=3, progress=progress)
     console.print(f"  planqa {bs['build_cps']:.0f} chars/s, naive {bs['naive_cps']:.0f} chars/s, {bs['speedup']:.2f}×")
 
     sc = None
