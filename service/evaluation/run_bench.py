@@ -249,11 +249,16 @@ def render(res: dict[str, Any]) -> str:
         "",
         "*p95 / embed p95* compares tails with tails; *median ms over the embedding* is the median, over "
         "questions and rounds, of each operation's time minus that of the embedding call timed just before "
-        "it for the same question (the work beyond the floor; – where not measured).",
+        "it for the same question (the work beyond the floor; – where not measured). Each embedding call "
+        "follows HTTP requests during which this process idled, so it includes waking torch's worker "
+        "threads, as a request arriving at an idle server does; the in-process search and ask right after it "
+        "find them awake, which is why they can come out below the floor. The HTTP requests run in the "
+        "server, which idled meanwhile, like the floor.",
         "",
-        "The same call in fresh processes, right after: as configured, with `OMP_WAIT_POLICY=PASSIVE`, "
-        "and with one torch thread. When the machine is busy, OpenMP threads that spin while waiting "
-        "for each other can make one call many times slower; this shows how much that weighed in this run.",
+        "The same call in fresh processes, right after, called back to back (threads awake): as configured, "
+        "with `OMP_WAIT_POLICY=PASSIVE`, and with one torch thread. When the machine is busy, OpenMP "
+        "threads that spin while waiting for each other can make one call many times slower; this shows "
+        "how much that weighed in this run.",
         "",
         report.table(["query embedding", "torch threads", "p50 ms", "p95 ms", "n"],
                      [[r["variant"], r["threads"], r["p50"], r["p95"], r["n"]] for r in sv.get("floor_variants", [])],
