@@ -113,7 +113,9 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 def new_build_dir(index_dir: Path) -> Path:
     root = builds_dir(index_dir)
     root.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000_000:09d}-{os.getpid()}"
+    # one clock read for both parts, so names sort in build order even across a second boundary
+    secs, frac = divmod(time.time_ns(), 1_000_000_000)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(secs)) + f"-{frac:09d}-{os.getpid()}"
     path = root / stamp
     path.mkdir()
     return path
