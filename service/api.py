@@ -192,7 +192,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     def ask(req: AskRequest, request: Request) -> dict[str, Any]:
         r = rt(request)
         t0 = time.perf_counter()
-        ans = r.ask(req.question, top_k=req.top_k, doc_ids=req.doc_ids)
+        ans = r.ask(req.question, top_k=req.top_k, doc_ids=req.doc_ids, history=req.history)
         return _answer_body(r, ans, (time.perf_counter() - t0) * 1000)
 
     chat_responses: dict[int | str, dict[str, Any]] = {
@@ -213,7 +213,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         cid = "chatcmpl-" + uuid.uuid4().hex[:24]
         created = int(time.time())
         if not req.stream:
-            ans = r.ask(question, top_k=req.top_k)
+            ans = r.ask(question, top_k=req.top_k, history=_earlier_user_texts(req))
             body = _answer_body(r, ans, 0.0)
             return {
                 "id": cid, "object": "chat.completion", "created": created, "model": req.model,
@@ -221,8 +221,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
                              "message": {"role": "assistant", "content": ans.text}}],
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
                 "citations": body["citations"], "grounded": ans.grounded,
+                "short_answer": ans.short_answer,
             }
-        stream = r.ask_stream(question, top_k=req.top_k)
+        stream = r.ask_stream(question, top_k=req.top_k, history=_earlier_user_texts(req))
         return StreamingResponse(
             iterate_in_threadpool(_sse(r, stream, cid, created, req.model)), media_type="text/event-stream"
         )
@@ -336,14 +337,26 @@ async def _read_upload(request: Request, limit: int) -> tuple[str, bytes, str | 
         await form.close()
 
 
+def _message_text(m: Any) -> str:
+    if isinstance(m.content, str):
+        return m.content
+    if isinstance(m.content, list):
+        return "".join(str(p.get("text", "")) for p in m.content if p.get("type") == "text")
+    return ""
+
+
 def _last_user_text(req: ChatRequest) -> str:
     for m in reversed(req.messages):
         if m.role == "user":
-            if isinstance(m.content, str):
-                return m.content
-            if isinstance(m.content, list):
-                return "".join(str(p.get("text", "")) for p in m.content if p.get("type") == "text")
+            return _message_text(m)
     raise InvalidRequest("messages must contain a user message with text")
+
+
+def _earlier_user_texts(req: ChatRequest) -> list[str]:
+    """The user's questions before the last one, oldest first: the context of a follow-up."""
+    users = [m for m in req.messages if m.role == "user"]
+    texts = [_message_text(m).strip() for m in users[:-1]]
+    return [t[:2000] for t in texts if t][-20:]
 
 
 def _doc_out(d: Any) -> DocumentOut:
@@ -359,6 +372,7 @@ def _answer_body(r: Runtime, ans: Any, took_ms: float) -> dict[str, Any]:
         "question": ans.question, "answer": ans.text, "grounded": ans.grounded,
         "citations": [hit_to_dict(h, r.doc_title(h.passage.doc_id)) for h in ans.citations],
         "took_ms": took_ms, "kind": ans.kind, "notes": list(ans.notes),
+        "short_answer": ans.short_answer, "resolved_question": ans.resolved,
     }
 
 
@@ -378,5 +392,6 @@ def _sse(r: Runtime, stream: Iterator[Any], cid: str, created: int, model: str) 
             final = item
     citations = [] if final is None else _answer_body(r, final, 0.0)["citations"]
     grounded = bool(final is not None and final.grounded)
-    yield chunk({}, "stop", citations=citations, grounded=grounded)
+    short = final.short_answer if final is not None else None
+    yield chunk({}, "stop", citations=citations, grounded=grounded, short_answer=short)
     yield "data: [DONE]\n\n"

@@ -248,15 +248,17 @@ class Runtime:
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(query, mode, total, took, hits, per_doc)
 
-    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Answer:
+    def ask(
+        self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: list[str] | None = None
+    ) -> Answer:
         live = self._require()
         self._check_doc_ids(live.index, doc_ids)
-        return live.engine.ask(question, top_k=top_k, doc_ids=doc_ids)
+        return live.engine.ask(question, top_k=top_k, doc_ids=doc_ids, history=history)
 
     def ask_stream(
-        self, question: str, top_k: int = 5, doc_ids: list[str] | None = None
+        self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: list[str] | None = None
     ) -> Iterator[str | Answer]:
         """Text chunks of the answer as they are ready, then the final ``Answer``."""
         live = self._require()
         self._check_doc_ids(live.index, doc_ids)
-        return live.engine.stream(question, top_k=top_k, doc_ids=doc_ids)
+        return live.engine.stream(question, top_k=top_k, doc_ids=doc_ids, history=history)

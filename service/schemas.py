@@ -70,13 +70,30 @@ class SearchRequest(_Strict):
     _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
 
 
+MAX_HISTORY = 20
+
+
+def clean_history(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    if len(value) > MAX_HISTORY:
+        raise ValueError(f"history holds {len(value)} turns; the limit is {MAX_HISTORY}")
+    return [clean_text(v, "history entry") for v in value]
+
+
 class AskRequest(_Strict):
     question: str = Field(..., json_schema_extra=_TEXT_LIMITS)
     top_k: int = Field(5, ge=1, le=MAX_TOP_K, strict=True)
     doc_ids: list[str] | None = Field(None, json_schema_extra=_DOC_IDS_LIMITS)
+    history: list[str] | None = Field(
+        None, description="Earlier questions of this conversation, oldest first; a follow-up is "
+        "read against them. The server keeps no conversation state.",
+        json_schema_extra={"maxItems": MAX_HISTORY},
+    )
 
     _q = field_validator("question")(lambda v: clean_text(v, "question"))
     _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
+    _h = field_validator("history")(lambda v: clean_history(v))
 
 
 class HitOut(BaseModel):
@@ -109,6 +126,13 @@ class AskResponse(BaseModel):
     took_ms: float
     kind: str = Field("", description="How the answer was made: extractive, table lookup, aggregate …")
     notes: list[str] = Field(default_factory=list)
+    short_answer: str | None = Field(
+        None, description="The minimal answer (a figure, name, date): a verbatim slice of the first "
+        "citation's text, or null when the question has none.",
+    )
+    resolved_question: str | None = Field(
+        None, description="The question as answered, when a follow-up was completed from history."
+    )
 
 
 class DocumentOut(BaseModel):
@@ -179,6 +203,7 @@ class ChatCompletion(BaseModel):
     usage: dict[str, int]
     citations: list[HitOut]
     grounded: bool
+    short_answer: str | None = None
 
 
 # ---- errors --------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from index.types import Hit, Retriever
 from ingest.model import Document
@@ -48,6 +49,8 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     llm_used: bool = False
     llm_rejected_reason: str | None = None
+    short_answer: str | None = None  # the minimal answer span, a verbatim slice of citations[0].text
+    resolved: str | None = None  # the question as answered, when a follow-up was completed from history
 
 
 class AnswerEngine:
@@ -59,16 +62,24 @@ class AnswerEngine:
         retriever: Retriever | None,
         llm: LLMClient | None = None,
         pool: int = POOL,
+        reader: Any | None = None,
     ) -> None:
         self.corpus = Corpus(index)
         self.retriever = retriever
         self.llm = llm
+        self.reader = reader  # a span reader (service.reader); None = sentence answers only
         self.pool = max(1, pool)
         warm()
 
     # ---- public ---------------------------------------------------------------------------------
-    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Answer:
-        """Answer one question; never raises for any input text."""
+    def ask(
+        self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: Sequence[str] | None = None
+    ) -> Answer:
+        """Answer one question; never raises for any input text.
+
+        ``history`` holds the user's earlier questions in this conversation, oldest first; an
+        elliptical follow-up is read against them. The engine keeps no state between calls.
+        """
         raw = question if isinstance(question, str) else str(question)
         top_k = max(1, min(int(top_k or 5), MAX_TOP_K))
         try:
@@ -77,13 +88,15 @@ class AnswerEngine:
             log.exception("answering failed")
             return Answer(raw, "处理该问题时出错，未能给出答案。", False, [], "not_found", [f"error: {type(e).__name__}"])
 
-    def stream(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: Sequence[str] | None = None
+    ) -> Iterator[str | Answer]:
         """The answer text in small chunks, then the final ``Answer`` (for SSE and chat UIs).
 
         The whole answer is checked before the first chunk goes out, so a streamed answer is
         never one that would have been rejected.
         """
-        ans = self.ask(question, top_k=top_k, doc_ids=doc_ids)
+        ans = self.ask(question, top_k=top_k, doc_ids=doc_ids, history=history)
         yield from _chunks(ans.text)
         yield ans
 

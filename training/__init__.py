@@ -1,0 +1,1 @@
+"""Training of the small models planqa ships: run by ``make train``, never installed."""
