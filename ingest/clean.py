@@ -5,8 +5,16 @@ line ends, byte-order marks or zero-width characters. None of that is content. C
 once, here, and the cleaned text becomes the reference for every span that later stages store;
 ``Cleaned.raw_offset`` maps a cleaned offset back to the decoded source for anyone who needs it.
 
-Cleaning only ever deletes characters (or swaps a lone ``\\r`` for ``\\n``), so the line structure,
-the tab indentation of table cells and every visible character stay where the author put them.
+PDF text layers (and some fonts' copy-paste) carry compatibility forms where the author typed an
+ordinary character: Kangxi radicals for 一 十 人, radical-supplement forms for 民 长, "⸺" for
+"——". They look the same but match nothing a reader types, and heading numbering ("⼀、") goes
+unrecognised, so cleaning maps them to the ordinary characters with the same table the search
+normaliser uses (``index.textnorm.unify``); a two- or three-em dash becomes the two em dashes a
+Chinese text writes, the one place where cleaning lengthens the text.
+
+Otherwise cleaning only deletes characters (or swaps a lone ``\\r`` for ``\\n``), so the line
+structure, the tab indentation of table cells and every visible character stay where the author
+put them.
 """
 
 from __future__ import annotations
@@ -14,54 +22,77 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.textnorm import unify, unify_changes
+
 # Spaces before a marker at a line start come from the same export (the plan's first line has
 # one); tabs are kept because they carry the table layout.
-_REMOVE = re.compile(
+_EDIT = re.compile(
     r"(?m:^ +(?=\[bookmark: ))"  # spaces that only precede a marker at a line start
     r"|\[bookmark: [^\]\n]*\]"  # Word bookmark anchors
     r"|\r(?=\n)"  # CR of CRLF
     r"|[\ufeff\u200b\u200c\u200d\u2060]"  # BOM and zero-width characters
+    r"|(?P<long_dash>[\u2e3a\u2e3b])"  # two- and three-em dashes → "——"
 )
+LONG_DASH = "\u2014\u2014"
 
 BOOKMARK_RE = re.compile(r"\[bookmark: [^\]\n]*\]")
 
 
 @dataclass(frozen=True, slots=True)
 class Cleaned:
-    """The cleaned text plus the raw ranges that were cut out of it, in order."""
+    """The cleaned text plus the raw ranges that were edited, in order.
+
+    ``edits`` holds ``(raw_start, raw_end, cleaned_length)``: the raw range became that many
+    characters (0 for a deletion).
+    """
 
     text: str
-    removed: tuple[tuple[int, int], ...] = ()
+    edits: tuple[tuple[int, int, int], ...] = ()
+    normalised_chars: int = 0
 
     def raw_offset(self, offset: int) -> int:
         """The offset in the uncleaned text of the character at ``offset`` in the cleaned text."""
-        raw = offset
-        for start, end in self.removed:
-            if start <= raw:
-                raw += end - start
-            else:
+        shift = 0  # raw offset - cleaned offset, before the current edit
+        for start, end, length in self.edits:
+            at = start - shift  # where this edit's output starts in the cleaned text
+            if offset < at:
                 break
-        return raw
+            if offset < at + length:
+                return start + min(offset - at, end - start - 1)
+            shift += (end - start) - length
+        return offset + shift
+
+    @property
+    def removed(self) -> tuple[tuple[int, int], ...]:
+        """Raw ranges deleted outright."""
+        return tuple((s, e) for s, e, n in self.edits if n == 0)
 
     @property
     def removed_chars(self) -> int:
-        return sum(end - start for start, end in self.removed)
+        return sum(end - start for start, end, n in self.edits if n == 0)
 
 
 def clean_text(raw: str) -> Cleaned:
-    """Remove export artefacts; keep everything else character for character."""
-    removed: list[tuple[int, int]] = []
+    """Remove export artefacts and unify compatibility characters; keep everything else."""
+    edits: list[tuple[int, int, int]] = []
     parts: list[str] = []
     last = 0
-    for m in _REMOVE.finditer(raw):
+    normalised = 0
+    for m in _EDIT.finditer(raw):
         if m.start() == m.end():
             continue
         parts.append(raw[last : m.start()])
-        removed.append((m.start(), m.end()))
+        if m.group("long_dash"):
+            parts.append(LONG_DASH)
+            edits.append((m.start(), m.end(), len(LONG_DASH)))
+            normalised += 1
+        else:
+            edits.append((m.start(), m.end(), 0))
         last = m.end()
     parts.append(raw[last:])
     text = "".join(parts).replace("\r", "\n")
-    return Cleaned(text=text, removed=tuple(removed))
+    normalised += unify_changes(text)
+    return Cleaned(text=unify(text), edits=tuple(edits), normalised_chars=normalised)
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
@@ -84,4 +115,4 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-__all__ = ["BOOKMARK_RE", "Cleaned", "clean_text", "line_spans", "strip_span"]
+__all__ = ["BOOKMARK_RE", "Cleaned", "LONG_DASH", "clean_text", "line_spans", "strip_span"]
