@@ -118,7 +118,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
                 await run_in_threadpool(rt.load)
             except PlanqaError as e:
                 log.error("index not loaded: %s", e)
-        yield
+        watch = getattr(rt, "start_watch", None)  # a stand-in runtime may not watch
+        if watch is not None:
+            watch()
+        try:
+            yield
+        finally:
+            if watch is not None:
+                rt.stop_watch()
 
     app = FastAPI(
         title="planqa",
@@ -133,13 +140,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     def rt(request: Request) -> Runtime:
         return request.app.state.runtime
 
-    @app.get("/healthz", response_model=Health)
-    def healthz(request: Request) -> Health:
+    @app.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+    def healthz(request: Request) -> Any:
+        """200 when this process can answer; 503 (for a load balancer) while it cannot."""
         r = rt(request)
+        check = getattr(r, "check", None)
+        problem = check() if check is not None else None
         idx = r.index
-        if idx is None:
-            return Health(status="error" if r.load_error else "loading", documents=0, passages=0,
-                          detail=r.load_error)
+        if problem is not None or idx is None:
+            failed = getattr(r, "load_error", None) or getattr(r, "backend_error", None)
+            body = Health(status="error" if failed else "loading", documents=0,
+                          passages=0, detail=problem)
+            return JSONResponse(jsonable_encoder(body), status_code=503)
         return Health(status="ok", documents=len(idx.documents), passages=idx.passage_count,
                       model=idx.manifest.get("model"), index_built=idx.manifest.get("created"))
 

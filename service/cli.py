@@ -110,18 +110,31 @@ def _runtime(load: bool = True):  # noqa: ANN202
 @app.command()
 def index(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the index is up to date.")] = False,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="local | milvus (default PLANQA_BACKEND); milvus writes to PLANQA_MILVUS_URI."),
+    ] = None,
 ) -> None:
-    """Build the index of the corpus directory (a no-op when it is up to date)."""
-    from ingest.errors import PlanqaError
+    """Build the index of the corpus directory (a no-op when it is up to date).
 
-    rt = _runtime(load=False)
-    s = rt.settings
+    With the Milvus backend only documents that changed are embedded and written.
+    """
+    from ingest.errors import PlanqaError
+    from service.runtime import Runtime
+
+    s = _settings()
+    if backend is not None:
+        if backend not in ("local", "milvus"):
+            raise _fail(ValueError(f"unknown backend '{backend}'; use local or milvus"), code=2)
+        s = s.model_copy(update={"backend": backend})
+    rt = Runtime(s)
     try:
         built = rt.build(force=force, progress=True)
     except PlanqaError as e:
         raise _fail(e) from None
     state = "built" if built else "up to date"
-    Console(stderr=True).print(f"index {state}: {s.index_dir} (corpus {s.corpus_dir})")
+    where = f"Milvus {s.milvus_uri} collection {s.milvus_collection}" if s.backend == "milvus" else str(s.index_dir)
+    Console(stderr=True).print(f"index {state}: {where} (corpus {s.corpus_dir})")
 
 
 def _print_hits(hits: list, titles: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ sees one consistent index for its whole life, and searches keep being served whi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -83,6 +84,17 @@ def set_aside_embedding_cache(cache_dir: Path, error: Exception) -> Path:
     return aside
 
 
+def tune_for_serving(embedder: Embedder, settings: Settings) -> Embedder:
+    """Apply the thread setting and batch concurrent query embeddings (``PLANQA_QUERY_BATCH_*``)."""
+    from index.batching import wrap_for_serving
+
+    if settings.torch_threads:
+        import torch
+
+        torch.set_num_threads(settings.torch_threads)
+    return wrap_for_serving(embedder, settings.query_batch_window_ms, settings.query_batch_max)
+
+
 class Runtime:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
@@ -91,6 +103,11 @@ class Runtime:
         self._live: Live | None = None
         self.load_error: str | None = None
         self.rebuild_reason: str | None = None
+        self.backend_error: str | None = None  # set while the loaded index's backend cannot answer
+        self._seen: str | None = None  # the build path / collection generation last loaded or tried
+        self._watch_stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._conn: Any = None
 
     # ---- life cycle -------------------------------------------------------------------------
     @property
@@ -120,6 +137,7 @@ class Runtime:
                     self._embedder = load_embedder(
                         s.embedding_model, s.model_dir, s.embedding_cache_dir, s.embedding_batch_size
                     )
+                self._embedder = tune_for_serving(self._embedder, s)
             return self._embedder
 
     def index_problem(self) -> str | None:
@@ -131,6 +149,8 @@ class Runtime:
         """
         from index.store import load_index, read_manifest
 
+        if self.settings.backend == "milvus":
+            return None  # each document's rows carry its hash; a write replaces what differs
         index_dir = Path(self.settings.index_dir)
         if not index_dir.exists():
             return None  # nothing built yet: the staleness check handles it
@@ -161,7 +181,21 @@ class Runtime:
                     log.warning("the index is damaged, rebuilding it: %s", problem)
                     self.rebuild_reason = problem
                     force = True
+            if self.settings.backend == "milvus":
+                from index.milvus.writer import sync_corpus
+
+                return sync_corpus(self.settings, self.milvus(), lambda: self.embedder, force=force, progress=progress)
             return build_from_corpus(self.settings, lambda: self.embedder, force=force, progress=progress)
+
+    def milvus(self) -> Any:
+        """The connection to the configured Milvus collections (opened once)."""
+        with self._lock:
+            if self._conn is None:
+                from index.milvus.schema import Connection
+
+                s = self.settings
+                self._conn = Connection(s.milvus_uri, s.milvus_token, s.milvus_collection, s.milvus_timeout_s)
+            return self._conn
 
     def load(self) -> None:
         """Load the index from disk; on failure keep serving what was loaded before, if anything."""
@@ -171,15 +205,100 @@ class Runtime:
 
         with self._lock:
             try:
-                # A missing or unreadable index is reported before the model is loaded for nothing.
-                read_manifest(Path(self.settings.index_dir).resolve())
-                idx = load_index(self.settings.index_dir, self.embedder, self.settings)
+                if self.settings.backend == "milvus":
+                    idx = self._load_milvus()
+                else:
+                    # A missing or unreadable index is reported before the model is loaded for nothing.
+                    index_dir = Path(self.settings.index_dir)
+                    self._seen = str(index_dir.resolve()) if index_dir.exists() else None
+                    read_manifest(index_dir.resolve())
+                    idx = load_index(self.settings.index_dir, self.embedder, self.settings)
             except IndexError_ as e:
                 self.load_error = str(e)
                 raise
             engine = AnswerEngine(idx, idx.hybrid, llm=client_from_settings(self.settings))
             self._live = Live(idx, engine)
             self.load_error = None
+            self.backend_error = None
+
+    def _load_milvus(self) -> Any:
+        from index.milvus.loader import current_generation, load_milvus_index
+
+        conn = self.milvus()
+        self._seen = current_generation(conn) if conn.exists() else None
+        previous = self.index if getattr(self.index, "hashes", None) is not None else None
+        return load_milvus_index(conn, self.embedder, self.settings, previous=previous)
+
+    # ---- health and reload --------------------------------------------------------------------
+    def current_source(self) -> str | None:
+        """What a load would read now: the build the index link points at, or the collection
+        generation. Raises ``BackendUnavailable`` when Milvus cannot be reached."""
+        if self.settings.backend == "milvus":
+            from index.milvus.loader import current_generation
+
+            conn = self.milvus()
+            return current_generation(conn) if conn.exists() else None
+        index_dir = Path(self.settings.index_dir)
+        return str(index_dir.resolve()) if index_dir.exists() else None
+
+    def check(self) -> str | None:
+        """Why this process cannot answer now, or None; reloads a rebuilt index on the way.
+
+        Called by the watcher thread and by ``/healthz``: a rebuilt local index (the link moved)
+        or new collection content (the generation changed) is loaded and swapped in; an
+        unreachable Milvus marks the process unable to answer until it is reachable again.
+        """
+        try:
+            source = self.current_source()
+        except IndexError_ as e:
+            if self.settings.backend == "milvus":
+                if self.backend_error is None:
+                    log.error("the index backend cannot answer: %s", e)
+                self.backend_error = str(e)
+            return str(e)
+        recovered = self.backend_error is not None
+        if recovered:
+            log.info("the index backend answers again")
+            with contextlib.suppress(IndexError_):
+                self.milvus().load()
+            self.backend_error = None
+        changed = source is not None and (source != self._seen or self._live is None and recovered)
+        # A build or load under way holds the lock and loads what it wrote: no second load then.
+        if changed and self._lock.acquire(blocking=False):
+            try:
+                if self.current_source() != self._seen or self._live is None:
+                    self.load()
+                    log.info("loaded the index %s", source)
+            except IndexError_ as e:
+                log.warning("the new index could not be loaded (still serving the previous one): %s", e)
+                self._seen = source
+            finally:
+                self._lock.release()
+        if self._live is None:
+            return self.load_error or "the index is not loaded yet; run `planqa index`"
+        return None
+
+    def start_watch(self) -> None:
+        """Check every ``reload_interval_s`` in a background thread (see ``check``)."""
+        interval = self.settings.reload_interval_s
+        if interval <= 0 or (self._watcher is not None and self._watcher.is_alive()):
+            return
+        self._watch_stop.clear()
+
+        def run() -> None:
+            while not self._watch_stop.wait(interval):
+                try:
+                    self.check()
+                except Exception:  # the watcher must outlive any surprise
+                    log.exception("index check failed")
+
+        self._watcher = threading.Thread(target=run, name="index-watch", daemon=True)
+        self._watcher.start()
+
+    def stop_watch(self) -> None:
+        self._watch_stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=10)
 
     def reindex(self) -> bool:
         """Bring the served index up to date with the corpus; the old one serves until the swap."""
@@ -193,7 +312,16 @@ class Runtime:
         live = self._live
         if live is None:
             raise IndexNotReady(self.load_error or "the index is not loaded yet; run `planqa index`")
+        if self.backend_error is not None:
+            raise IndexNotReady(self.backend_error)
         return live
+
+    def _answered(self, live: Live, notes: list[str]) -> None:
+        """An answer whose retrieval failed is a backend outage when the backend is down: say so."""
+        if self.settings.backend == "milvus" and any(n.startswith("retrieval failed") for n in notes):
+            problem = self.check()
+            if problem:
+                raise IndexNotReady(problem)
 
     def require_index(self) -> Any:
         return self._require().index
@@ -253,7 +381,9 @@ class Runtime:
     ) -> Answer:
         live = self._require()
         self._check_doc_ids(live.index, doc_ids)
-        return live.engine.ask(question, top_k=top_k, doc_ids=doc_ids, history=history)
+        ans = live.engine.ask(question, top_k=top_k, doc_ids=doc_ids, history=history)
+        self._answered(live, list(ans.notes))
+        return ans
 
     def ask_stream(
         self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: list[str] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,25 @@ class Settings(BaseSettings):
     embedding_cache_dir: Path = Field(default_factory=lambda: _user_cache() / "embeddings")
     embedding_batch_size: int = Field(32, ge=1, le=1024)
     hnsw_threshold: int = Field(50_000, ge=1, description="Above this many passages FAISS uses HNSW.")
+
+    backend: Literal["local", "milvus"] = Field(
+        "local", description="Where the index lives: files under index_dir, or Milvus collections."
+    )
+    milvus_uri: str = Field(
+        ".planqa/milvus.db",
+        description="A file path (Milvus Lite, embedded) or a server URL such as http://host:19530.",
+    )
+    milvus_token: str | None = None
+    milvus_collection: str = Field("planqa", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
+    milvus_timeout_s: float = Field(10.0, gt=0)
+    reload_interval_s: float = Field(
+        2.0, ge=0, description="How often a server checks for a rebuilt index or new collection content (0: never)."
+    )
+    query_batch_window_ms: float = Field(
+        3.0, ge=0, le=1000, description="Concurrent query embeddings wait this long to share one forward (0: off)."
+    )
+    query_batch_max: int = Field(32, ge=1, le=1024)
+    torch_threads: int = Field(0, ge=0, le=256, description="Intra-op threads for the model (0: every core).")
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

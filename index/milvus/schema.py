@@ -1,0 +1,213 @@
+"""The two collections planqa keeps in Milvus, the connection to them, and their errors.
+
+``<name>`` holds one row per passage: its id, document, kind, section path, text, span and table
+row (JSON), its embedding, and its BM25 terms. ``<name>_docs`` holds what a process needs besides:
+each document's structure as JSON (in chunks), its normalised text (overlapping chunks, for
+exact-phrase search with ``like``), the user dictionary, and one ``meta`` row naming the model and
+a ``generation`` that changes whenever the content does (replicas poll it to notice changes).
+
+BM25 terms are planqa's own tokens (the one tokenizer, with the index's user dictionary),
+hex-encoded and space-separated under Milvus's ``standard`` analyzer, so Milvus counts exactly
+the terms the local BM25 counts: keyword scores match the local backend's, on Milvus Lite and on
+a cluster alike, and nothing depends on a server-side Chinese analyzer. Milvus needs a vector
+field in every collection; the ``_docs`` collection's ``pad`` vector is never searched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import IndexError_
+
+log = logging.getLogger("planqa")
+# The client warns on every paged query against Milvus Lite that it falls back to a client-side
+# timestamp; reads here are Strong anyway.
+logging.getLogger("pymilvus").setLevel(logging.ERROR)
+
+SCHEMA_VERSION = 1
+MAX_VARCHAR = 65535  # bytes, Milvus's limit for a VARCHAR field
+MAX_ID = 1024
+FIX = "run `planqa index --backend milvus` to write it"
+
+
+class BackendUnavailable(IndexError_):
+    """Milvus cannot be reached or refused a request (HTTP 503); the message says which URI."""
+
+
+def docs_collection(name: str) -> str:
+    return f"{name}_docs"
+
+
+def encode_tokens(tokens: Sequence[str]) -> str:
+    """planqa tokens as space-separated hex words: ``standard`` analysis keeps each whole."""
+    return " ".join(t.encode("utf-8").hex() for t in tokens if t)
+
+
+def fit_bytes(text: str, limit: int = MAX_VARCHAR) -> str:
+    """``text`` cut (at a character boundary) to at most ``limit`` UTF-8 bytes."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", "ignore")
+
+
+def is_remote(uri: str) -> bool:
+    return uri.startswith(("http://", "https://", "tcp://", "unix:"))
+
+
+class Connection:
+    """A ``MilvusClient`` for one URI; every call goes through ``guard`` so failures name the URI."""
+
+    def __init__(self, uri: str, token: str | None = None, collection: str = "planqa", timeout: float = 10.0) -> None:
+        from pymilvus import MilvusClient
+
+        self.uri = str(uri)
+        self.name = collection
+        self.docs = docs_collection(collection)
+        self.timeout = timeout
+        if not is_remote(self.uri):
+            Path(self.uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        with self.guard("connect"):
+            kwargs: dict[str, Any] = {"uri": self.uri, "timeout": timeout}
+            if token:
+                kwargs["token"] = token
+            self.client = MilvusClient(**kwargs)
+
+    @contextlib.contextmanager
+    def guard(self, what: str) -> Iterator[None]:
+        """Translate the client's many failure types into ``BackendUnavailable``."""
+        from pymilvus import MilvusException
+
+        try:
+            yield
+        except BackendUnavailable:
+            raise
+        except MilvusException as e:
+            msg = getattr(e, "message", None) or str(e)
+            raise BackendUnavailable(f"Milvus at {self.uri} failed to {what}: {msg}") from None
+        except (OSError, RuntimeError, ValueError) as e:
+            raise BackendUnavailable(f"Milvus at {self.uri} failed to {what}: {type(e).__name__}: {e}") from None
+        except Exception as e:  # grpc raises its own error types when the server is gone
+            if type(e).__module__.startswith("grpc"):
+                raise BackendUnavailable(f"Milvus at {self.uri} is unreachable ({what}): {e}") from None
+            raise
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.close()
+
+    # ---- collections ----------------------------------------------------------------------
+    def exists(self) -> bool:
+        with self.guard("list collections"):
+            return bool(self.client.has_collection(self.name)) and bool(self.client.has_collection(self.docs))
+
+    def load(self) -> None:
+        """Load both collections for search (a reopened Milvus Lite file or a restarted server needs it)."""
+        with self.guard("load the collections"):
+            for c in (self.name, self.docs):
+                self.client.load_collection(c)
+
+    def create(self, dim: int, k1: float, b: float) -> None:
+        """Create both collections (if missing) with their indexes, consistency ``Strong``."""
+        from pymilvus import DataType, Function, FunctionType
+
+        c = self.client
+        with self.guard("create the collections"):
+            if not c.has_collection(self.name):
+                s = c.create_schema(auto_id=False, enable_dynamic_field=False)
+                s.add_field("id", DataType.VARCHAR, is_primary=True, max_length=MAX_ID)
+                s.add_field("doc_id", DataType.VARCHAR, max_length=MAX_ID)
+                s.add_field("kind", DataType.VARCHAR, max_length=32)
+                s.add_field("section", DataType.VARCHAR, max_length=MAX_VARCHAR)
+                s.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR)
+                s.add_field("span_start", DataType.INT64)
+                s.add_field("span_end", DataType.INT64)
+                s.add_field("row", DataType.VARCHAR, max_length=MAX_VARCHAR)
+                s.add_field("terms", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
+                            analyzer_params={"tokenizer": "standard"})
+                s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+                s.add_field("vector", DataType.FLOAT_VECTOR, dim=int(dim))
+                s.add_function(Function(name="bm25", function_type=FunctionType.BM25,
+                                        input_field_names=["terms"], output_field_names=["sparse"]))
+                ip = c.prepare_index_params()
+                # Nested under "params" (one JSON value): Milvus servers and Milvus Lite both read it so.
+                ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                             params={"params": {"bm25_k1": k1, "bm25_b": b}})
+                ip.add_index("vector", index_type="AUTOINDEX", metric_type="IP")
+                c.create_collection(self.name, schema=s, index_params=ip, consistency_level="Strong")
+            if not c.has_collection(self.docs):
+                s = c.create_schema(auto_id=False, enable_dynamic_field=False)
+                s.add_field("key", DataType.VARCHAR, is_primary=True, max_length=MAX_ID + 32)
+                s.add_field("doc_id", DataType.VARCHAR, max_length=MAX_ID)
+                s.add_field("part", DataType.VARCHAR, max_length=16)
+                s.add_field("ord", DataType.INT64)
+                s.add_field("seq", DataType.INT64)
+                s.add_field("hash", DataType.VARCHAR, max_length=128)
+                s.add_field("body", DataType.VARCHAR, max_length=MAX_VARCHAR)
+                s.add_field("pad", DataType.FLOAT_VECTOR, dim=2)
+                ip = c.prepare_index_params()
+                ip.add_index("pad", index_type="AUTOINDEX", metric_type="L2")
+                c.create_collection(self.docs, schema=s, index_params=ip, consistency_level="Strong")
+        self.load()
+
+    def vector_dim(self) -> int:
+        with self.guard("describe the collection"):
+            info = self.client.describe_collection(self.name)
+        for f in info.get("fields", []):
+            if f.get("name") == "vector":
+                return int(f.get("params", {}).get("dim", 0))
+        return 0
+
+    def drop(self) -> None:
+        with self.guard("drop the collections"):
+            for c in (self.name, self.docs):
+                if self.client.has_collection(c):
+                    self.client.drop_collection(c)
+
+    # ---- rows -------------------------------------------------------------------------------
+    def query(self, collection: str, filter: str, fields: list[str], limit: int | None = None) -> list[dict]:
+        """Every row matching ``filter`` (paged, so any number of rows comes back)."""
+        with self.guard("query"):
+            if limit is not None:
+                return list(self.client.query(collection, filter=filter, output_fields=fields, limit=limit,
+                                              consistency_level="Strong"))
+            out: list[dict] = []
+            it = self.client.query_iterator(collection, batch_size=1000, filter=filter, output_fields=fields,
+                                            consistency_level="Strong")
+            try:
+                while True:
+                    page = it.next()
+                    if not page:
+                        break
+                    out.extend(page)
+            finally:
+                it.close()
+            return out
+
+    def upsert(self, collection: str, rows: list[dict], batch: int = 256) -> None:
+        with self.guard("write"):
+            for i in range(0, len(rows), batch):
+                self.client.upsert(collection, rows[i : i + batch])
+
+    def delete(self, collection: str, filter: str) -> None:
+        with self.guard("delete"):
+            self.client.delete(collection, filter=filter)
+
+
+def quote(s: str) -> str:
+    """A string literal for a Milvus filter expression."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def in_list(field: str, values: Sequence[str]) -> str:
+    return f"{field} in [{', '.join(quote(v) for v in values)}]"
+
+
+def like_contains(field: str, phrase: str) -> str:
+    """``field like "%phrase%"`` with the phrase's own ``%``, ``_`` and ``\\`` taken literally."""
+    pattern = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{field} like {quote('%' + pattern + '%')}"
