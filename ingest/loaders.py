@@ -5,7 +5,8 @@ UTF-8, so the encoding is detected). docx and pdf carry structure a plain readin
 heading styles, tables — so their loaders render it into the same plain layout the text exports
 use: one paragraph per line, headings as hints by line number, tables as one tab-indented cell per
 line with a blank line between rows. From there every format goes through the same cleaning,
-structure and table code. ``.jsonl`` holds one document per line (``id``/``title``/``text``),
+structure and table code (the structured formats live in ``word``, ``doc``, ``pdf`` and
+``webpage``, and register their suffixes here). ``.jsonl`` holds one document per line (``id``/``title``/``text``),
 the shape of evaluation corpora.
 
 Every failure is an ``IngestError`` naming the file and the reason in plain words.
@@ -14,7 +15,6 @@ Every failure is an ``IngestError`` naming the file and the reason in plain word
 from __future__ import annotations
 
 import codecs
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -39,6 +39,8 @@ class Source:
     markdown: bool = False
     heading_hints: Mapping[int, int] = field(default_factory=dict)  # line number → heading level
     meta: dict[str, Any] = field(default_factory=dict)
+    # (offset in ``text``, page number) where each printed page's content begins, for paged formats
+    pages: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,19 @@ def loader(*suffixes: str) -> Callable[[Loader], Loader]:
     return register
 
 
+def _register_formats() -> None:
+    """Import the loaders of the structured formats, which register themselves."""
+    from ingest import doc, pdf, webpage, word  # noqa: F401
+
+
 def supported_suffixes() -> tuple[str, ...]:
+    _register_formats()
     return tuple(sorted(_LOADERS))
 
 
 def load(path: Path) -> LoadResult:
     """Read a file with the loader its suffix selects."""
+    _register_formats()
     suffix = path.suffix.lower()
     fn = _LOADERS.get(suffix)
     if fn is None:
@@ -261,169 +270,46 @@ def render_blocks(blocks: Iterable[tuple[str, Any, int | None]]) -> tuple[str, d
 
     Returns the text and the heading hints (line number → level) for ``structure.parse_layout``.
     """
+    text, hints, _ = render_blocks_located(blocks)
+    return text, hints
+
+
+def render_blocks_located(
+    blocks: Iterable[tuple[str, Any, int | None]],
+) -> tuple[str, dict[int, int], list[int | None]]:
+    """``render_blocks``, plus the offset in the text where each block starts (None if empty)."""
     lines: list[str] = []
     hints: dict[int, int] = {}
+    first_lines: list[int | None] = []
     for kind, value, level in blocks:
         if kind == "text":
             line = _one_line(value)
             if not line:
+                first_lines.append(None)
                 continue
             if level is not None:
                 hints[len(lines)] = level
+            first_lines.append(len(lines))
             lines.append(line)
         else:
             rows = [[_one_line(c) for c in row] for row in value]
             rows = [r for r in rows if any(r)]
             if not rows:
+                first_lines.append(None)
                 continue
             if lines and lines[-1] != "":
                 lines.append("")
+            first_lines.append(len(lines))
             for row in rows:
                 lines.extend("\t" + c for c in row)
                 lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n", hints
-
-
-# ---------------------------------------------------------------- docx
-
-_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
-
-
-def _docx_level(paragraph: Any) -> int | None:
-    style = getattr(paragraph.style, "name", "") or ""
-    if style.strip().lower() in ("title", "标题"):
-        return 0
-    m = _HEADING_STYLE.match(style.strip())
-    if m:
-        return int(m.group(1))
-    ppr = paragraph._p.pPr
-    if ppr is not None:
-        for el in ppr.iterchildren():
-            if el.tag.endswith("}outlineLvl"):
-                val = el.get(el.tag.split("}")[0] + "}val")
-                if val is not None and val.isdigit() and int(val) < 9:
-                    return int(val) + 1
-    return None
-
-
-def _docx_rows(table: Any) -> list[Row]:
-    rows: list[Row] = []
-    for row in table.rows:
-        seen: set[int] = set()
-        cells: Row = []
-        for cell in row.cells:
-            # Horizontally merged cells come back once per grid column; keep one.
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            cells.append("\n".join(p.text for p in cell.paragraphs))
-        rows.append(cells)
-    return rows
-
-
-@loader(".docx")
-def load_docx(path: Path, data: bytes) -> LoadResult:
-    import docx
-    from docx.table import Table as DocxTable
-    from docx.text.paragraph import Paragraph as DocxParagraph
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds for a damaged package
-        raise IngestError(str(path), f"not a valid .docx file ({type(exc).__name__})") from None
-    blocks: list[tuple[str, Any, int | None]] = []
-    for el in document.element.body.iterchildren():
-        tag = el.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            p = DocxParagraph(el, document)
-            blocks.append(("text", p.text, _docx_level(p)))
-        elif tag == "tbl":
-            blocks.append(("table", _docx_rows(DocxTable(el, document)), None))
-    text, hints = render_blocks(blocks)
-    if not text.strip():
-        raise IngestError(str(path), "the file has no text")
-    title = (document.core_properties.title or "").strip() or None
-    return LoadResult((Source(path.stem, text, path, "docx", title=title, heading_hints=hints),))
-
-
-# ---------------------------------------------------------------- pdf
-
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–\s]*$")
-_PARA_END = re.compile(r"[。！？：；:!?]['’”」』）)]*$")
-
-
-def _pdf_items(pdf: Any) -> list[tuple[str, Any, float]]:
-    """Text lines (outside tables) and tables of every page, in reading order."""
-    items: list[tuple[str, Any, float]] = []
-    for page in pdf.pages:
-        tables = page.find_tables()
-        boxes = [t.bbox for t in tables]
-
-        def outside(obj: dict, boxes: list = boxes) -> bool:
-            if obj.get("object_type") != "char":
-                return True
-            cx = (obj["x0"] + obj["x1"]) / 2
-            cy = (obj["top"] + obj["bottom"]) / 2
-            return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
-
-        page_items: list[tuple[float, str, Any, float]] = []
-        lines = page.filter(outside).extract_text_lines() if boxes else page.extract_text_lines()
-        right = max((ln["x1"] for ln in lines), default=0.0)
-        for ln in lines:
-            if _PAGE_NUMBER.match(ln["text"]):
-                continue
-            short = ln["x1"] < right - 24  # ends well before the right margin: a paragraph end
-            page_items.append((ln["top"], "line", ln["text"], 1.0 if short else 0.0))
-        for t in tables:
-            page_items.append((t.bbox[1], "table", t.extract(), 0.0))
-        page_items.sort(key=lambda it: it[0])
-        items.extend((kind, value, flag) for _, kind, value, flag in page_items)
-    return items
-
-
-def _join(a: str, b: str) -> str:
-    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
-        return a + " " + b
-    return a + b
-
-
-@loader(".pdf")
-def load_pdf(path: Path, data: bytes) -> LoadResult:
-    import pdfplumber
-
-    from ingest.structure import heading_level
-
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            items = _pdf_items(pdf)
-            title = ((pdf.metadata or {}).get("Title") or "").strip() or None
-    except Exception as exc:  # pdfminer raises many kinds for damaged or encrypted files
-        raise IngestError(str(path), f"not a readable .pdf file ({type(exc).__name__})") from None
-    # Re-flow lines into paragraphs: a line continues the paragraph unless the previous one
-    # ended a sentence short of the margin, or it starts with heading numbering.
-    blocks: list[tuple[str, Any, int | None]] = []
-    para = ""
-    for kind, value, short in items:
-        if kind == "table":
-            if para:
-                blocks.append(("text", para, None))
-                para = ""
-            blocks.append(("table", [[c or "" for c in row] for row in value], None))
-            continue
-        line = value.strip()
-        if para and heading_level(line) is not None:
-            blocks.append(("text", para, None))
-            para = ""
-        para = _join(para, line)
-        if short or _PARA_END.search(line) or (heading_level(line) is not None and len(line) <= 40):
-            blocks.append(("text", para, None))
-            para = ""
-    if para:
-        blocks.append(("text", para, None))
-    text, hints = render_blocks(blocks)
-    if not text.strip():
-        raise IngestError(str(path), "the file has no extractable text (a scanned PDF?)")
-    return LoadResult((Source(path.stem, text, path, "pdf", title=title, heading_hints=hints),))
+    offsets: list[int] = []
+    at = 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line) + 1
+    starts = [offsets[n] if n is not None else None for n in first_lines]
+    return "\n".join(lines).rstrip("\n") + "\n", hints, starts
 
 
 __all__ = [
@@ -436,5 +322,6 @@ __all__ = [
     "loader",
     "read_sidecar",
     "render_blocks",
+    "render_blocks_located",
     "supported_suffixes",
 ]

@@ -59,6 +59,8 @@ class Passage:
 
     ``span`` is ``(start, end)`` in the cleaned document text: ``doc.text[start:end] == text``.
     ``sentences`` is the ``(first, last + 1)`` range of sentence numbers within the paragraph.
+    ``page`` is the printed page it starts on, for paged formats (PDF), so a citation can say
+    "第3页"; None where the format has no pages.
     """
 
     id: str
@@ -70,6 +72,7 @@ class Passage:
     paragraph_id: str
     sentences: tuple[int, int] = (0, 1)
     row: TableRow | None = None
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

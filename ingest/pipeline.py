@@ -16,6 +16,8 @@ rows ``<doc_id>#t<k>.r<n>`` (data rows in order, the total row last).
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.clean import clean_text
+from ingest.clean import Cleaned, clean_text
 from ingest.errors import IngestError
 from ingest.loaders import Source, load, read_sidecar
 from ingest.model import Document, Paragraph, Passage, Table
@@ -132,6 +134,16 @@ def _fallback_title(layout: Layout, text: str, name: str) -> str:
     return first if 0 < len(first) <= 60 else name
 
 
+def _with_pages(passages: list[Passage], pages: tuple[tuple[int, int], ...], cleaned: Cleaned) -> list[Passage]:
+    """Each passage with the page its first character was printed on."""
+    offsets = [offset for offset, _ in pages]
+    out: list[Passage] = []
+    for p in passages:
+        at = bisect.bisect_right(offsets, cleaned.raw_offset(p.span[0])) - 1
+        out.append(dataclasses.replace(p, page=pages[max(at, 0)][1]))
+    return out
+
+
 def build_document(source: Source, *, doc_id: str | None = None, title: str | None = None) -> Document:
     """Clean, structure and cut one loaded source into a ``Document``."""
     doc_id = doc_id or slug(source.name)
@@ -151,12 +163,15 @@ def build_document(source: Source, *, doc_id: str | None = None, title: str | No
     tables, row_passages = _tables(doc_id, layout)
     passages.extend(row_passages)
     passages.sort(key=lambda p: (p.span[0], p.id))
+    if source.pages:
+        passages = _with_pages(passages, source.pages, cleaned)
 
     meta: dict[str, Any] = dict(source.meta)
     meta.update(
         format=source.format,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         removed_chars=cleaned.removed_chars,
+        normalised_chars=cleaned.normalised_chars,
     )
     return Document(
         doc_id=doc_id,
@@ -210,6 +225,7 @@ def _with_sidecar(path: Path, source: Source) -> Source:
         markdown=source.markdown,
         heading_hints=source.heading_hints,
         meta={**source.meta, **extra},
+        pages=source.pages,
     )
 
 

@@ -18,7 +18,7 @@ PLAN_TEXT = (
     "（一）发展目标\n"
     "到2025年，全区工业增加值达到310亿元。“十四五”时期要加快发展新一代汽车技术。\n"
 )
-SUPPORTED = "(supported: .docx, .jsonl, .md, .pdf, .txt)"
+SUPPORTED = "(supported: .doc, .docx, .htm, .html, .jsonl, .md, .pdf, .txt)"
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -175,7 +175,7 @@ def test_unknown_suffix_and_missing_file(tmp_path):
     with pytest.raises(IngestError) as info:
         ingest_file(_write(tmp_path / "notes", b"text"))
     assert info.value.reason == f"unsupported file type (no suffix) {SUPPORTED}"
-    assert supported_suffixes() == (".docx", ".jsonl", ".md", ".pdf", ".txt")
+    assert supported_suffixes() == (".doc", ".docx", ".htm", ".html", ".jsonl", ".md", ".pdf", ".txt")
     report = ingest_paths([tmp_path / "missing.txt"])
     assert [str(e) for e in report.errors] == [f"{tmp_path / 'missing.txt'}: no such file or directory"]
 
