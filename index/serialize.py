@@ -48,6 +48,7 @@ def passage_to_dict(p: Passage) -> dict[str, Any]:
         "id": p.id, "doc_id": p.doc_id, "kind": p.kind, "text": p.text, "section": list(p.section),
         "span": list(p.span), "paragraph_id": p.paragraph_id, "sentences": list(p.sentences),
         "row": row_to_dict(p.row) if p.row is not None else None,
+        **({"page": p.page} if p.page is not None else {}),
     }
 
 
@@ -57,6 +58,7 @@ def passage_from_dict(d: dict[str, Any]) -> Passage:
         span=_span(d["span"]), paragraph_id=d.get("paragraph_id", ""),
         sentences=_span(d.get("sentences", (0, 1))),
         row=row_from_dict(d["row"]) if d.get("row") is not None else None,
+        page=int(d["page"]) if d.get("page") is not None else None,
     )
 
 

@@ -10,8 +10,11 @@ from ingest.pipeline import IngestReport
 
 
 def document_summary(doc: Document) -> dict[str, Any]:
-    """Paragraphs, passages, headings, tables and table rows of one document."""
+    """Paragraphs, passages, headings, tables and table rows of one document, and how it was read:
+    its format, pages, whether OCR read it (and how confidently), how many characters were
+    normalised and how many running header/footer lines were dropped."""
     lengths = [len(p.text) for p in doc.passages]
+    m = doc.meta
     return {
         "doc_id": doc.doc_id,
         "title": doc.title,
@@ -23,6 +26,13 @@ def document_summary(doc: Document) -> dict[str, Any]:
         "tables": len(doc.tables),
         "rows": sum(len(t.rows) for t in doc.tables),
         "median_passage_chars": statistics.median(lengths) if lengths else 0,
+        "format": m.get("format"),
+        "pages": m.get("pages"),
+        "ocr": bool(m.get("ocr", False)),
+        "ocr_pages": m.get("ocr_pages", 0),
+        "ocr_confidence": m.get("ocr_confidence"),
+        "normalised_chars": m.get("normalised_chars", 0),
+        "header_footer_lines": m.get("header_footer_lines", 0),
     }
 
 

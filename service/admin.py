@@ -31,7 +31,7 @@ from service.runtime import Runtime
 
 log = logging.getLogger("planqa")
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+ALLOWED_SUFFIXES = (".txt", ".md", ".docx", ".doc", ".pdf", ".html", ".htm")
 MAX_NAME_CHARS = 120
 MAX_TITLE_CHARS = 200
 STAGING_PREFIX = ".staging-"  # hidden: ingest and the corpus hash skip it

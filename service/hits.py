@@ -19,6 +19,7 @@ def hit_to_dict(hit: Hit, doc_title: str, with_score: bool = True) -> dict[str, 
         "span": [p.span[0], p.span[1]],
         "highlights": [[a, b] for a, b in hit.highlights],
         "row": p.row.as_dict() if p.row is not None else None,
+        "page": p.page,
     }
     if with_score:
         d["score"] = float(hit.score)

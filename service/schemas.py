@@ -107,6 +107,7 @@ class HitOut(BaseModel):
     score: float | None = None
     highlights: list[list[int]]
     row: dict[str, Any] | None = None
+    page: int | None = Field(None, description="The printed page the passage starts on (paged formats such as PDF).")
 
 
 class SearchResponse(BaseModel):

@@ -163,9 +163,9 @@ def test_file_names_are_reduced_to_a_plain_name(given: str, stored: str) -> None
     ("given", "message"),
     [
         ("", "the upload has no file name; send the file with its name (e.g. plan.txt)"),
-        ("plan.exe", "the file 'plan.exe' has '.exe'; upload a .txt, .md, .docx, .pdf file"),
-        ("plan", "the file 'plan' has no suffix; upload a .txt, .md, .docx, .pdf file"),
-        ("x.meta.json", "the file 'x.meta.json' has '.json'; upload a .txt, .md, .docx, .pdf file"),
+        ("plan.exe", "the file 'plan.exe' has '.exe'; upload a .txt, .md, .docx, .doc, .pdf, .html, .htm file"),
+        ("plan", "the file 'plan' has no suffix; upload a .txt, .md, .docx, .doc, .pdf, .html, .htm file"),
+        ("x.meta.json", "the file 'x.meta.json' has '.json'; upload a .txt, .md, .docx, .doc, .pdf, .html, .htm file"),
         ("../.txt", "the file name '../.txt' has no usable name; rename the file"),
         ("-- .txt", "the file name '-- .txt' has no usable name; rename the file"),
         ("README.md", "files named 'README.md' describe the corpus and are not indexed; rename the file"),
@@ -240,7 +240,7 @@ def _snapshot(env: Env) -> tuple:
         ("binary.txt", bytes(range(256)) * 4, 422, "binary.txt: looks like a binary file, not text"),
         ("blank.md", b" \n\t\n", 422, "blank.md: the file has no text"),
         ("broken.docx", b"not a zip", 422, None),
-        ("plan.exe", b"MZ", 422, "the file 'plan.exe' has '.exe'; upload a .txt, .md, .docx, .pdf file"),
+        ("plan.exe", b"MZ", 422, "the file 'plan.exe' has '.exe'; upload a .txt, .md, .docx, .doc, .pdf, .html, .htm file"),
     ],
 )
 def test_a_bad_upload_changes_nothing(env: Env, name: str, data: bytes, status: int, detail: str | None) -> None:
