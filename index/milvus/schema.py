@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ logging.getLogger("pymilvus").setLevel(logging.ERROR)
 SCHEMA_VERSION = 1
 MAX_VARCHAR = 65535  # bytes, Milvus's limit for a VARCHAR field
 MAX_ID = 1024
+PAGE = 16_384  # Milvus's largest query limit
 FIX = "run `planqa index --backend milvus` to write it"
 
 
@@ -138,7 +140,7 @@ class Connection:
                 ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                              params={"params": {"bm25_k1": k1, "bm25_b": b}})
                 ip.add_index("vector", index_type="AUTOINDEX", metric_type="IP")
-                c.create_collection(self.name, schema=s, index_params=ip, consistency_level="Strong")
+                self._create_once(self.name, s, ip)
             if not c.has_collection(self.docs):
                 s = c.create_schema(auto_id=False, enable_dynamic_field=False)
                 s.add_field("key", DataType.VARCHAR, is_primary=True, max_length=MAX_ID + 32)
@@ -151,8 +153,19 @@ class Connection:
                 s.add_field("pad", DataType.FLOAT_VECTOR, dim=2)
                 ip = c.prepare_index_params()
                 ip.add_index("pad", index_type="AUTOINDEX", metric_type="L2")
-                c.create_collection(self.docs, schema=s, index_params=ip, consistency_level="Strong")
+                self._create_once(self.docs, s, ip)
         self.load()
+
+    def _create_once(self, name: str, schema: Any, index_params: Any) -> None:
+        """Create a collection; another writer creating it at the same moment is no failure."""
+        try:
+            self.client.create_collection(name, schema=schema, index_params=index_params, consistency_level="Strong")
+        except Exception:
+            for _ in range(50):  # the other writer's creation may still be under way
+                if self.client.has_collection(name):
+                    return
+                time.sleep(0.1)
+            raise
 
     def vector_dim(self) -> int:
         with self.guard("describe the collection"):
@@ -170,23 +183,23 @@ class Connection:
 
     # ---- rows -------------------------------------------------------------------------------
     def query(self, collection: str, filter: str, fields: list[str], limit: int | None = None) -> list[dict]:
-        """Every row matching ``filter`` (paged, so any number of rows comes back)."""
+        """Every row matching ``filter`` (paged by primary key, so any number of rows comes back)."""
         with self.guard("query"):
             if limit is not None:
                 return list(self.client.query(collection, filter=filter, output_fields=fields, limit=limit,
                                               consistency_level="Strong"))
+            pk = "id" if collection == self.name else "key"
             out: list[dict] = []
-            it = self.client.query_iterator(collection, batch_size=1000, filter=filter, output_fields=fields,
-                                            consistency_level="Strong")
-            try:
-                while True:
-                    page = it.next()
-                    if not page:
-                        break
-                    out.extend(page)
-            finally:
-                it.close()
-            return out
+            last: str | None = None
+            while True:
+                expr = filter if last is None else f"{pk} > {quote(last)}" + (f" and ({filter})" if filter else "")
+                page = self.client.query(collection, filter=expr, output_fields=[*fields, pk], limit=PAGE,
+                                         consistency_level="Strong")
+                out.extend(page)
+                if len(page) < PAGE:  # a short page is complete whatever order rows come in
+                    return out
+                # a full page: Milvus returns the lowest keys first, so continue after the highest
+                last = max(r[pk] for r in page)
 
     def upsert(self, collection: str, rows: list[dict], batch: int = 256) -> None:
         with self.guard("write"):
