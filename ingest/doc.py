@@ -41,9 +41,12 @@ def _antiword(path: Path, data: bytes) -> str:
             )
         except subprocess.TimeoutExpired:
             raise IngestError(str(path), f"antiword took longer than {TIMEOUT_S} s") from None
+        said = run.stderr.decode("utf-8", "replace").replace(f.name, "").strip().splitlines()
     if run.returncode != 0:
-        reason = run.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = reason[-1].split(": ", 1)[-1] if reason else f"exit status {run.returncode}"
+        if run.returncode < 0:
+            detail = f"antiword stopped on signal {-run.returncode}"
+        else:
+            detail = "antiword: " + (said[-1].strip(" .:") if said else f"exit status {run.returncode}")
         raise IngestError(str(path), f"not a readable .doc file ({detail})")
     text, _ = decode_bytes(run.stdout, str(path)) if run.stdout.strip() else ("", "")
     return text

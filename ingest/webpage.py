@@ -50,16 +50,31 @@ def _text(el: Any) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_LEAVES = frozenset({"head", "p", "table", "list", "quote", "code"})
+
+
+def _flatten(el: Any) -> list[Any]:
+    """The content elements in reading order, through any containers (``div``) around them."""
+    out: list[Any] = []
+    for child in el:
+        if child.tag in _LEAVES or not len(child):
+            out.append(child)
+        else:
+            out.extend(_flatten(child))
+    return out
+
+
 def _blocks(main: Any) -> list[tuple[str, Any, int | None]]:
-    heads = [el for el in main.iter("head")]
+    elements = _flatten(main)
+    heads = [el for el in elements if el.tag == "head"]
     ranks = sorted({el.get("rend", "h2") for el in heads})
     level_of = {rend: n + 1 for n, rend in enumerate(ranks)}
     title_el = None
-    if heads and heads[0] is next(iter(main), None) and sum(1 for h in heads if h.get("rend") == ranks[0]) == 1:
+    if heads and heads[0] is elements[0] and sum(1 for h in heads if h.get("rend") == ranks[0]) == 1:
         title_el = heads[0]
         level_of = {rend: n for n, rend in enumerate(ranks)}
     blocks: list[tuple[str, Any, int | None]] = []
-    for el in main:
+    for el in elements:
         if el.tag == "head":
             text = " ".join(_text(el))
             level = 0 if el is title_el else heading_level(text) or level_of.get(el.get("rend", "h2"), 1)
