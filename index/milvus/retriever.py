@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.exact import ExactPhraseSearch, ExactResult
-from index.milvus.schema import Connection, encode_tokens, in_list, like_contains
+from index.milvus.schema import Connection, encode_tokens, in_list, like_contains, quote
 from index.milvus.writer import TEXT_OVERLAP
 from index.textnorm import normalize
 from index.tokenize import Tokenizer, find_highlights
@@ -77,12 +77,38 @@ class MilvusBM25Retriever(_Ranked):
         return out
 
 
+class MilvusVectors:
+    """Stored passage vectors by position, read back from Milvus on demand (``index.reconstruct``
+    as FAISS offers it), kept once read: answering compares a few candidates with the question."""
+
+    def __init__(self, passages: Sequence[Passage], conn: Connection, dim: int, keep: int = 50_000) -> None:
+        self.passages = passages
+        self.conn = conn
+        self.d = dim
+        self.ntotal = len(passages)
+        self.keep = keep
+        self._cache: dict[int, np.ndarray] = {}
+
+    def reconstruct(self, i: int) -> np.ndarray:
+        got = self._cache.get(i)
+        if got is not None:
+            return got
+        rows = self.conn.query(self.conn.name, f"id == {quote(self.passages[i].id)}", ["vector"], limit=1)
+        if not rows:
+            raise KeyError(f"passage {self.passages[i].id} has no stored vector")
+        vec = np.asarray(rows[0]["vector"], dtype=np.float32)
+        if len(self._cache) < self.keep:
+            self._cache[i] = vec
+        return vec
+
+
 class MilvusDenseRetriever(_Ranked):
     """Nearest passages to the query embedding (inner product on unit vectors = cosine)."""
 
     def __init__(self, passages: Sequence[Passage], conn: Connection, tokenizer: Tokenizer, embedder: Embedder) -> None:
         super().__init__(passages, conn, tokenizer)
         self.embedder = embedder
+        self.index = MilvusVectors(self.passages, conn, embedder.dim)
 
     def embed_query(self, query: str) -> np.ndarray:
         return np.ascontiguousarray(self.embedder.embed_queries([query]), dtype=np.float32).reshape(1, -1)
