@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -132,7 +133,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         version="1.0",
         description="Semantic search and cited answers over Chinese government plan documents.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    _add_offline_docs(app)
     app.state.unhandled_errors = 0
     _add_middleware(app, settings)
     _add_error_handlers(app)
@@ -248,6 +252,45 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         else:
             mount_ui(app, settings)
     return app
+
+
+def _add_offline_docs(app: FastAPI) -> None:
+    """``/docs`` and ``/redoc`` with Swagger UI and ReDoc served from the installed package.
+
+    FastAPI's own pages load their scripts from a CDN and render blank offline.
+    """
+    import fastapi_offline
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    assets = "/docs-assets"
+    static = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(assets, StaticFiles(directory=str(static)), name="docs-assets")
+    openapi_url = app.openapi_url or "/openapi.json"
+    oauth2_redirect = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=root + openapi_url, title=f"{app.title} - Swagger UI", oauth2_redirect_url=oauth2_redirect,
+            swagger_js_url=f"{root}{assets}/swagger-ui-bundle.js", swagger_css_url=f"{root}{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{assets}/favicon.png",
+        )
+
+    @app.get(oauth2_redirect, include_in_schema=False)
+    def swagger_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_redoc_html(
+            openapi_url=root + openapi_url, title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}{assets}/redoc.standalone.js", redoc_favicon_url=f"{root}{assets}/favicon.png",
+            with_google_fonts=False,
+        )
 
 
 # ---- edges: middleware, error handlers, admin --------------------------------------------------------

@@ -3,12 +3,16 @@
 It calls the same ``Runtime`` the HTTP routes use (read from ``app.state.runtime`` at call time),
 so search and answers in the browser are exactly what the API returns. It works offline: Gradio's
 analytics are off, the theme uses system fonts, and no asset comes from outside the server.
+
+Addresses are shareable: ``/ui/?p=<passage id>[&hl=a-b]`` opens a passage in the 文档 tab with
+its sentence marked, ``/ui/?q=<query>&mode=<mode>[&doc=<doc id>]`` runs a search.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
@@ -16,15 +20,15 @@ import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from service.settings import Settings  # noqa: E402
-from ui import ask, browse, render, search, style  # noqa: E402
+from ui import ask, browse, page, search, style  # noqa: E402
 from ui.common import ALL_DOCS, RuntimeGetter, doc_choices, runtime_from  # noqa: E402
-from ui.errors import friendly  # noqa: E402
+from ui.errors import friendly, warn  # noqa: E402
+from ui.render import UI_PATH, esc  # noqa: E402
 
-UI_PATH = "/ui"
 TITLE = "planqa · 规划文档智能问答与检索"
 
 HEADER = """# 规划文档智能问答与检索
-在已收录的政府规划文档中提问、检索原文、浏览目录与表格。每个回答都标明出处，可逐条核对原文。"""
+在已收录的政府规划文档中提问、检索原文、浏览目录与表格。每个回答都标明出处，点击 [1] [2] … 可核对原文。"""
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(HEADER, elem_id="pq-title")
         status = gr.HTML("", js_on_load=None, elem_id="pq-status", visible=False)
-        with gr.Tabs():
+        with gr.Tabs(elem_id="pq-tabs") as tabs:
             with gr.Tab("问答", id="ask", elem_id="pq-tab-ask"):
                 ask_parts = ask.build(get_runtime)
             with gr.Tab("检索", id="search", elem_id="pq-tab-search"):
@@ -58,23 +62,67 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
             with gr.Tab("文档", id="docs", elem_id="pq-tab-docs", render_children=True):
                 browse_parts = browse.build(get_runtime)
 
-        def on_load() -> tuple[object, ...]:
+        browse_outputs = [browse_parts["doc"], *browse_parts["view"]]
+        search_fields = [search_parts["query"], search_parts["mode"], search_parts["doc"]]
+
+        def open_cited(evt: gr.EventData) -> tuple[Any, ...]:
+            data = evt._data if isinstance(evt._data, dict) else {}
+            pid = data.get("pid")
+            if not isinstance(pid, str) or not pid:
+                return (gr.skip(),) * (1 + len(browse_outputs))
+            try:
+                return (gr.Tabs(selected="docs"), *browse_parts["open_passage"](pid, str(data.get("hl") or "")))
+            except Exception as e:
+                warn(friendly(e))
+                return (gr.skip(),) * (1 + len(browse_outputs))
+
+        for source in (ask_parts["panel"], search_parts["results"]):
+            source.click(open_cited, None, [tabs, *browse_outputs]).then(None, js=browse.SCROLL_TARGET_JS)
+
+        def on_load(request: gr.Request) -> tuple[Any, ...]:
+            """Fill the document choices, then follow the address: a passage, a search, or neither."""
+            skip_all = (gr.skip(),) * (1 + len(browse_outputs) + len(search_fields) + len(search_parts["outputs"]))
             view = initial_view(get_runtime)
             if view.error:
-                banner = f'<div class="pq-banner" role="alert">{render.esc(view.error)}</div>'
-                return gr.HTML(banner, visible=True), gr.skip(), gr.skip(), gr.skip()
+                banner = f'<div class="pq-banner" role="alert">{esc(view.error)}</div>'
+                return gr.HTML(banner, visible=True), gr.skip(), *skip_all
+            params = dict(request.query_params) if request is not None else {}
             docs = [c for c in view.choices if c[1] != ALL_DOCS]
-            return (gr.HTML("", visible=False), gr.Dropdown(choices=view.choices, value=ALL_DOCS),
-                    gr.Dropdown(choices=view.choices, value=ALL_DOCS), gr.Dropdown(choices=docs, value=view.first_doc))
+            tab: Any = gr.skip()
+            browse_values: tuple[Any, ...] = (gr.Dropdown(choices=docs, value=view.first_doc),
+                                              *browse_parts["pick"](view.first_doc))
+            if params.get("p"):
+                try:
+                    browse_values = browse_parts["open_passage"](params["p"], params.get("hl"))
+                    browse_values = (gr.Dropdown(choices=docs, value=browse_values[0].value), *browse_values[1:])
+                    tab = gr.Tabs(selected="docs")
+                except Exception as e:
+                    warn(friendly(e))
+            search_values: tuple[Any, ...] = (gr.skip(),) * (len(search_fields) + len(search_parts["outputs"]))
+            search_doc = gr.Dropdown(choices=view.choices, value=ALL_DOCS)
+            if params.get("q") and not params.get("p"):
+                mode = params.get("mode") if params.get("mode") in search.MODES else "exact"
+                chosen = params.get("doc") if params.get("doc") in {c[1] for c in docs} else ALL_DOCS
+                search_doc = gr.Dropdown(choices=view.choices, value=chosen)
+                results = search_parts["search"](params["q"], mode, 20, chosen)
+                search_values = (params["q"], mode, search_doc, *results)
+                tab = gr.Tabs(selected="search")
+            else:
+                search_values = (gr.skip(), gr.skip(), search_doc, *search_values[3:])
+            return (gr.HTML("", visible=False), gr.Dropdown(choices=view.choices, value=ALL_DOCS), tab,
+                    *browse_values, *search_values)
 
-        demo.load(on_load, None, [status, ask_parts["doc"], search_parts["doc"], browse_parts["doc"]])
+        load_outputs = [status, ask_parts["doc"], tabs, *browse_outputs, *search_fields, *search_parts["outputs"]]
+        demo.load(on_load, None, load_outputs).then(None, js=browse.SCROLL_TARGET_JS)
     return demo
 
 
 def mount_ui(app: FastAPI, settings: Settings) -> None:
     """Mount the interface at ``/ui``; it reads the runtime the app's lifespan puts in ``app.state``."""
     blocks = build_blocks(runtime_from(app))
+    page.install(app, UI_PATH)
     gr.mount_gradio_app(
         app, blocks, path=UI_PATH, footer_links=[], ssr_mode=False, theme=style.theme(), css=style.CSS,
         show_error=False, pwa=False, mcp_server=False, enable_monitoring=False, run_history=False,
+        js=page.client_js(),
     )

@@ -11,7 +11,7 @@ import pandas as pd
 from ingest.model import Document
 from ui import documents, render
 from ui.common import RuntimeGetter
-from ui.errors import friendly
+from ui.errors import friendly, warn
 
 # Clicking an outline entry marks it and sends its heading index to the server.
 OUTLINE_JS = """
@@ -45,17 +45,55 @@ def _table_update(doc: Document | None, table_id: str | None, query: str) -> tup
     return grid, documents.table_note(table, frame, query)
 
 
-def document_view(doc: Document) -> tuple[Any, ...]:
-    """Everything the tab shows when a document is picked: summary, outline, first section, tables."""
+def document_view(doc: Document, target: documents.Target | None = None) -> tuple[Any, ...]:
+    """Everything the tab shows for a document: summary, outline, a section, the tables.
+
+    Without a ``target`` the first section is shown; with one, the section holding its passage,
+    marked, and for a table row its table.
+    """
     items = documents.heading_items(doc)
-    first = items[0][0] if items else None
-    section = documents.section_html(doc, first) if first is not None else PICK_HEADING
+    if target is not None:
+        selected, section = documents.target_section(doc, target)
+    else:
+        selected = items[0][0] if items else None
+        section = documents.section_html(doc, selected) if selected is not None else PICK_HEADING
     choices = [(documents.table_label(t), t.id) for t in doc.tables]
-    table_id = choices[0][1] if choices else None
+    row = target.passage.row if target is not None else None
+    table_id = row.table_id if row is not None and row.table_id in {c[1] for c in choices} else (
+        choices[0][1] if choices else None)
     grid, note = _table_update(doc, table_id, "")
-    return (documents.document_summary(doc), render.outline(items, first), section,
+    return (documents.document_summary(doc), render.outline(items, selected), section,
             gr.Dropdown(choices=choices, value=table_id, visible=bool(choices)), gr.Textbox(value=""),
             grid, note)
+
+
+def open_target(rt: Any, passage_id: str, marks: str | None = None) -> tuple[Document, documents.Target]:
+    """The document and marked passage a citation link or a shared address points at."""
+    p = rt.passage(passage_id).passage
+    return rt.document(p.doc_id), documents.Target(p, tuple(render.parse_ranges(marks)))
+
+
+# After the section changes: bring the marked passage (or the section's start) into view.
+SCROLL_TARGET_JS = """
+() => {
+  let tries = 30;
+  const go = () => {
+    const m = document.querySelector('#pq-section .pq-target');
+    if (m) { m.scrollIntoView({block: 'center'}); return; }
+    if (--tries > 0) setTimeout(go, 100);
+  };
+  setTimeout(go, 50);
+}
+"""
+SCROLL_SECTION_JS = """
+() => {
+  const s = document.querySelector('#pq-section');
+  if (!s) return;
+  s.querySelectorAll('*').forEach((el) => { if (el.scrollTop) el.scrollTop = 0; });
+  const r = s.getBoundingClientRect();
+  if (r.top < 0 || r.top > window.innerHeight * 0.5) s.scrollIntoView({block: 'start'});
+}
+"""
 
 
 def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
@@ -65,19 +103,20 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         with gr.Column(scale=2, min_width=260):
             gr.Markdown("#### 目录")
             outline = gr.HTML(NO_DOC, js_on_load=OUTLINE_JS, max_height=620, elem_id="pq-outline")
-        with gr.Column(scale=5, min_width=400):
+        with gr.Column(scale=5, min_width=300):
             gr.Markdown("#### 正文")
             section = gr.HTML(PICK_HEADING, max_height=620, elem_id="pq-section", js_on_load=None)
     gr.Markdown("#### 表格")
     with gr.Row():
         table = gr.Dropdown([], label="选择表格", scale=2, elem_id="pq-table-pick")
-        filt = gr.Textbox(label="筛选行", placeholder="输入任意文字，只显示包含它的行，例如：高端装备、天钢、2021",
+        filt = gr.Textbox(label="筛选行", placeholder="输入任意文字，只显示包含它的行；也认得单位简称",
                           scale=3, elem_id="pq-table-filter")
     grid = gr.Dataframe(value=pd.DataFrame(), interactive=False, wrap=True, max_height=560, visible=False,
-                        elem_id="pq-table", label="表格", buttons=["fullscreen", "copy"])
+                        elem_id="pq-table", label="表格", show_label=False, buttons=["fullscreen", "copy"])
     note = gr.Markdown("", elem_id="pq-table-note")
     gr.Markdown("点击列标题右侧的 ⋮ 可按该列升序或降序排序（数值列按数值大小）；右上角按钮可复制表格或全屏查看。",
                 elem_classes="pq-hint")
+    view = [summary, outline, section, table, filt, grid, note]
 
     def pick(doc_id: str | None) -> Any:
         if not doc_id:
@@ -85,8 +124,13 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         try:
             return document_view(get_runtime().document(doc_id))
         except Exception as e:
-            gr.Warning(friendly(e))
+            warn(friendly(e))
             return (gr.skip(),) * 7
+
+    def open_passage(passage_id: str, marks: str | None = None) -> tuple[Any, ...]:
+        """The tab's values showing ``passage_id`` marked; the document choice first."""
+        d, target = open_target(get_runtime(), passage_id, marks)
+        return (gr.Dropdown(value=d.doc_id), *document_view(d, target))
 
     def read(doc_id: str | None, evt: gr.EventData) -> Any:
         idx = evt._data.get("idx") if isinstance(evt._data, dict) else None
@@ -95,7 +139,7 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         try:
             return documents.section_html(get_runtime().document(doc_id), idx)
         except Exception as e:
-            gr.Warning(friendly(e))
+            warn(friendly(e))
             return gr.skip()
 
     def show_table(doc_id: str | None, table_id: str | None, query: str) -> Any:
@@ -103,11 +147,13 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
             d = get_runtime().document(doc_id) if doc_id else None
             return _table_update(d, table_id, query)
         except Exception as e:
-            gr.Warning(friendly(e))
+            warn(friendly(e))
             return gr.skip(), gr.skip()
 
-    doc.change(pick, doc, [summary, outline, section, table, filt, grid, note])
-    outline.click(read, doc, section)
-    table.change(show_table, [doc, table, filt], [grid, note])
+    # ``input``, not ``change``: only the reader's own pick re-renders; opening a citation sets
+    # the document choice and its own section together.
+    doc.input(pick, doc, view)
+    outline.click(read, doc, section).then(None, js=SCROLL_SECTION_JS)
+    table.input(show_table, [doc, table, filt], [grid, note])
     filt.change(show_table, [doc, table, filt], [grid, note], trigger_mode="always_last")
-    return {"doc": doc}
+    return {"doc": doc, "view": view, "pick": pick, "open_passage": open_passage}

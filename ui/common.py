@@ -47,3 +47,14 @@ def hit_dicts(rt: Runtime, hits: Sequence[Hit]) -> list[dict[str, Any]]:
             titles[doc_id] = rt.doc_title(doc_id)
         out.append(hit_to_dict(h, titles[doc_id]))
     return out
+
+
+# A plain click on "在文档中查看" opens the passage in the 文档 tab; other clicks follow the link.
+OPEN_JS = """
+element.addEventListener('click', (e) => {
+  const a = e.target.closest('a.pq-open');
+  if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+  e.preventDefault();
+  trigger('click', {pid: a.dataset.pid, hl: a.dataset.hl || ''});
+});
+"""

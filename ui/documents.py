@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.model import Cell, Document, Table, TableRow
+from ingest.model import Cell, Document, Paragraph, Passage, Table, TableRow
+from service.answer.aliases import abbreviates
 from ui import render
 
 CATEGORY_COLUMN = "类别"
@@ -49,10 +50,54 @@ class _Block:
     value: Any
 
 
-def section_html(doc: Document, idx: int) -> str:
-    """The text of the section under heading ``idx``: sub-headings, paragraphs and table previews."""
-    if not 0 <= idx < len(doc.headings):
-        return render.section_view([], [])
+def heading_at(doc: Document, pos: int) -> int | None:
+    """The deepest heading whose section holds ``pos`` (the last heading starting at or before it)."""
+    found = None
+    for i, h in enumerate(doc.headings):
+        if h.span[0] > pos:
+            break
+        found = i
+    return found
+
+
+@dataclass(frozen=True)
+class Target:
+    """A passage to show inside its section, with the character ranges (in the passage) to mark."""
+
+    passage: Passage
+    marks: tuple[tuple[int, int], ...] = ()
+
+    def doc_ranges(self) -> list[tuple[int, int]]:
+        a0, b0 = self.passage.span
+        marks = render.merge_ranges(self.marks, len(self.passage.text)) or [(0, len(self.passage.text))]
+        return [(a0 + a, min(b0, a0 + b)) for a, b in marks]
+
+
+def target_section(doc: Document, target: Target) -> tuple[int | None, str]:
+    """The heading index to select and the html of the section holding ``target``, marked."""
+    idx = heading_at(doc, target.passage.span[0])
+    return idx, section_html(doc, idx, target)
+
+
+def _marked_paragraph(p: Paragraph, ranges: list[tuple[int, int]]) -> str:
+    local = [(a - p.span[0], b - p.span[0]) for a, b in ranges if a < p.span[1] and b > p.span[0]]
+    return f'<p class="pq-text pq-target-para">{render.highlight(p.text, local, "pq-target")}</p>'
+
+
+def section_html(doc: Document, idx: int | None, target: Target | None = None) -> str:
+    """The text of the section under heading ``idx``: sub-headings, paragraphs and table previews.
+
+    With a ``target`` its passage is marked (a sentence in a paragraph, or a row in a table
+    preview) and the section carries the passage's shareable link.
+    """
+    link = render.deep_link(target.passage.id, target.marks) if target else ""
+    if idx is None or not 0 <= idx < len(doc.headings):
+        if target is None:
+            return render.section_view([], [])
+        # Text before the first heading: show the passage alone.
+        p = target.passage
+        lone = Paragraph(p.id, p.doc_id, p.section, p.span, p.text)
+        return render.section_view(list(p.section), [("html", _marked_paragraph(lone, target.doc_ranges()))], link)
     start, end = doc.headings[idx].span[0], _section_end(doc, idx)
     paras = [p for p in doc.paragraphs if start <= p.span[0] < end]
     blocks: list[_Block] = []
@@ -63,20 +108,34 @@ def section_html(doc: Document, idx: int) -> str:
         if any(p.span[0] <= h.span[0] < p.span[1] for p in paras):
             continue
         blocks.append(_Block(h.span[0], 0, "heading", (h.level, h.text)))
-    blocks.extend(_Block(p.span[0], 1, "para", p.text) for p in paras)
+    ranges = target.doc_ranges() if target and target.passage.row is None else []
+    marked = False
+    for p in paras:
+        if ranges and any(a < p.span[1] and b > p.span[0] for a, b in ranges):
+            blocks.append(_Block(p.span[0], 1, "html", _marked_paragraph(p, ranges)))
+            marked = True
+        else:
+            blocks.append(_Block(p.span[0], 1, "para", p.text))
+    if ranges and not marked:  # a heading or label line: show it marked where it stands
+        t0 = target.passage  # type: ignore[union-attr]
+        lone = Paragraph(t0.id, t0.doc_id, t0.section, t0.span, t0.text)
+        blocks.append(_Block(t0.span[0], 1, "html", _marked_paragraph(lone, ranges)))
+    row = target.passage.row if target else None
     for t in doc.tables:
         if start <= t.span[0] < end:
             headers, rows = table_rows_text(t)
-            blocks.append(_Block(t.span[0], 2, "table", render.grid_table(t.title or "表格", headers, rows)))
+            pos = (next((i for i, r in enumerate(t.rows) if r.index == row.index), None)
+                   if row is not None and t.id == row.table_id else None)
+            blocks.append(_Block(t.span[0], 2, "table", render.grid_table(t.title or "表格", headers, rows, target=pos)))
     blocks.sort(key=lambda b: (b.start, b.order))
     # The selected heading itself is shown as the path line, not repeated as a block.
     if blocks and blocks[0].kind == "heading" and blocks[0].start == start:
         blocks = blocks[1:]
-    return render.section_view(heading_path(doc, idx), [(b.kind, b.value) for b in blocks])
+    return render.section_view(heading_path(doc, idx), [(b.kind, b.value) for b in blocks], link)
 
 
 def document_summary(doc: Document) -> str:
-    rows = sum(len(t.rows) for t in doc.tables)
+    rows = sum(1 for t in doc.tables for r in t.rows if not r.is_total)  # as the table notes count
     return (f"**{doc.title}**　·　{len(doc.headings)} 个标题　·　{len(doc.paragraphs)} 个段落　·　"
             f"{len(doc.tables)} 张表格（{rows} 行）　·　{len(doc.text):,} 字")
 
@@ -101,11 +160,17 @@ def table_rows_text(t: Table) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+NAME_CELL = 40  # cells longer than this are descriptions, not names a short form could stand for
+
+
 def _matches(row: TableRow, needle: str) -> bool:
+    """Whether a row holds ``needle``, or a cell names what ``needle`` abbreviates (天钢 → 天津钢铁…)."""
     if not needle:
         return True
     hay = [_category(row), *(c.text for c in row.cells)]
-    return any(needle in s.casefold() for s in hay)
+    if any(needle in s.casefold() for s in hay):
+        return True
+    return any(len(c.text) <= NAME_CELL and abbreviates(needle, c.text) for c in row.cells if c.number is None)
 
 
 def _plain_number(s: str) -> bool:
@@ -166,8 +231,16 @@ def table_datatypes(t: Table) -> list[str]:
     return ["str", *("number" if h in numeric else "str" for h in t.headers)]
 
 
+TABLE_WIDTH = 1240  # px: the table fills a desktop page and scrolls sideways on a phone
+MIN_COLUMN = 72  # px: a column never shrinks to one character a line
+
+
 def column_widths(t: Table) -> list[str]:
-    """Percent widths from typical cell lengths, so the whole table fits and long text wraps."""
+    """Widths from typical cell lengths, in pixels of a page-wide table.
+
+    Fixed pixels, not percentages: on a narrow screen the table keeps readable columns and
+    scrolls sideways instead of squeezing every column to a character or two.
+    """
     columns = [(CATEGORY_COLUMN, [_category(r) for r in t.rows if not r.is_total])]
     for h in t.headers:
         columns.append((h, [c.text for r in t.rows if not r.is_total and (c := r.cell(h)) is not None]))
@@ -176,7 +249,7 @@ def column_widths(t: Table) -> list[str]:
         typical = sorted(len(x) for x in texts)[len(texts) // 2] if texts else 0
         weights.append(min(max(typical, min(len(header), 7), 4), 40))
     total = sum(weights) or 1
-    return [f"{100 * w / total:.1f}%" for w in weights]
+    return [f"{max(MIN_COLUMN, round(TABLE_WIDTH * w / total))}px" for w in weights]
 
 
 def _fmt(x: float) -> str:

@@ -45,3 +45,10 @@ def friendly(err: BaseException) -> str:
         return f"处理失败：{err}"
     log.exception("unexpected error in the UI", exc_info=err)
     return "出现了意外错误，请稍后重试；如果问题持续，请联系管理员查看服务日志。"
+
+
+def warn(message: str) -> None:
+    """A toast titled in Chinese (Gradio's default title is the English "Warning")."""
+    import gradio as gr
+
+    gr.Warning(message, title="提示")

@@ -1,59 +1,97 @@
-"""The 检索 tab, for journalists: find wording in the documents, count it, see it in context,
-take the results away as CSV."""
+"""The 检索 tab, for journalists: find wording in the documents, count it, see it in context, take
+every match away as CSV or XLSX, and share the search as a link."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import gradio as gr
 
 from service.runtime import Runtime
-from ui import render
-from ui.common import ALL_DOCS, ALL_DOCS_LABEL, RuntimeGetter, doc_ids_for, hit_dicts
-from ui.errors import check_text, friendly
-from ui.export import write_results_csv
+from ui import search_view
+from ui.common import ALL_DOCS, ALL_DOCS_LABEL, OPEN_JS, RuntimeGetter, doc_ids_for, hit_dicts
+from ui.errors import check_text, friendly, warn
+from ui.export import write_csv, write_xlsx
+from ui.render import UI_PATH
+from ui.search_view import Match
 
+MODES = ("exact", "keyword", "semantic", "hybrid")
 MODE_CHOICES = [("精确", "exact"), ("关键词", "keyword"), ("语义", "semantic"), ("混合", "hybrid")]
 MODE_HELP = "精确：逐字查找原文措辞并统计出现次数；关键词：按词语匹配排序；语义：按意思相近查找；混合：关键词与语义结合。"
+EXPORT_LIMIT = 10_000  # exact matches fetched for grouping and export
+EMPTY = '<div class="pq-empty">输入检索词后按回车。</div>'
 
 
 @dataclass(frozen=True)
 class SearchView:
     summary: str
+    notice: str
     results: str
     kwic: str
     csv_path: Path
+    xlsx_path: Path
+    offer_exact: bool  # a ranked search whose whole phrase occurs verbatim, or not at all
 
 
-def run_search(rt: Runtime, query: str, mode: str, top_k: int, doc_choice: str | None) -> SearchView:
+def share_link(query: str, mode: str, doc_choice: str | None) -> str:
+    params = {"q": query, "mode": mode}
+    if doc_choice and doc_choice != ALL_DOCS:
+        params["doc"] = doc_choice
+    return f"{UI_PATH}/?{urlencode(params)}"
+
+
+def _doc_texts(rt: Runtime, hits: list[dict[str, Any]]) -> dict[str, str | None]:
+    texts: dict[str, str | None] = {}
+    for h in hits:
+        if h["doc_id"] not in texts:
+            try:
+                texts[h["doc_id"]] = rt.document(h["doc_id"]).text
+            except Exception:
+                texts[h["doc_id"]] = None
+    return texts
+
+
+def run_search(rt: Runtime, query: str, mode: str, top_k: int, doc_choice: str | None,
+               now: datetime | None = None) -> SearchView:
     """Run one search through the runtime and render every view of its results."""
-    res = rt.search(query, mode=mode, top_k=int(top_k), doc_ids=doc_ids_for(doc_choice))
-    hits = hit_dicts(rt, res.hits)
-    per_doc = sorted(((rt.doc_title(d), n) for d, n in res.per_doc.items()), key=lambda x: (-x[1], x[0]))
-    summary = render.search_summary(res.total, res.took_ms, res.mode, len(hits), per_doc)
-    if res.mode == "exact":
-        texts: dict[str, str | None] = {}
-        lines = []
-        for h in hits:
-            if h["doc_id"] not in texts:
-                try:
-                    texts[h["doc_id"]] = rt.document(h["doc_id"]).text
-                except Exception:
-                    texts[h["doc_id"]] = None
-            where = render.section_path(h["section"][-1:]) or h["doc_title"]
-            lines.extend((*line, where) for line in render.kwic_lines(h, texts[h["doc_id"]]))
-        kwic = render.kwic_table(lines)
+    when = now or datetime.now().astimezone()
+    doc_ids = doc_ids_for(doc_choice)
+    top_k = int(top_k)
+    if mode == "exact":
+        res = rt.search(query, mode="exact", top_k=EXPORT_LIMIT, doc_ids=doc_ids)
+        grouped = search_view.group_by_passage(hit_dicts(rt, res.hits))
+        texts = _doc_texts(rt, grouped)
+        lines = [m for g in grouped for m in search_view.matches(g, texts[g["doc_id"]])]
+        shown = grouped[:top_k]
+        notice, offer = "", False
+        passages: int | None = len(grouped)
     else:
-        kwic = render.kwic_table([])
-    results = render.search_results(hits, show_score=res.mode != "exact")
-    return SearchView(summary, results, kwic, write_results_csv(hits, query))
+        res = rt.search(query, mode=mode, top_k=top_k, doc_ids=doc_ids)
+        shown = hit_dicts(rt, res.hits)
+        texts = _doc_texts(rt, shown)
+        lines = []
+        for h in shown:
+            found = search_view.matches(h, texts[h["doc_id"]])
+            lines += found or [Match(str(h["doc_title"]), search_view.section_path(h["section"]), h["id"],
+                                     int(h["span"][0]), "", "", str(h["text"])[:2 * search_view.CONTEXT])]
+        verbatim = rt.search(query, mode="exact", top_k=0, doc_ids=doc_ids).total
+        notice, offer = search_view.phrase_notice(query, verbatim), True
+        passages = None
+    per_doc = sorted(((rt.doc_title(d), n) for d, n in res.per_doc.items()), key=lambda x: (-x[1], x[0]))
+    summary = search_view.search_summary(res.total, res.took_ms, res.mode, len(shown), per_doc, passages,
+                                         share_link(query, mode, doc_choice))
+    kwic = search_view.kwic_table([m for m in lines if m.match] if mode == "exact" else [])
+    return SearchView(summary, notice, search_view.search_results(shown, res.mode), kwic,
+                      write_csv(lines, query, mode, when), write_xlsx(lines, query, mode, when), offer)
 
 
 def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
-    with gr.Row():
-        query = gr.Textbox(label="检索词", placeholder="输入要查找的词句，例如：链长制", scale=5,
+    with gr.Row(elem_id="pq-search-row"):
+        query = gr.Textbox(label="检索词", placeholder="输入要查找的词句，回车检索", scale=5,
                            max_lines=1, elem_id="pq-query")
         go = gr.Button("检索", variant="primary", scale=1, min_width=90, elem_id="pq-search")
     with gr.Row():
@@ -61,27 +99,40 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
                         elem_id="pq-mode")
         top_k = gr.Slider(1, 50, value=20, step=1, label="最多显示条数", scale=1)
         doc = gr.Dropdown([(ALL_DOCS_LABEL, ALL_DOCS)], value=ALL_DOCS, label="限定文档", scale=1)
-    summary = gr.HTML('<div class="pq-empty">输入检索词后按回车。</div>', elem_id="pq-summary",
-                      js_on_load=None)
-    with gr.Row():
-        download = gr.DownloadButton("⬇ 下载结果（CSV）", visible=False, size="sm", scale=0, min_width=180,
-                                     elem_id="pq-csv")
+    summary = gr.HTML(EMPTY, elem_id="pq-summary", js_on_load=None)
+    with gr.Row(elem_id="pq-notice-row"):
+        notice = gr.HTML("", elem_id="pq-notice", js_on_load=None)
+        to_exact = gr.Button("改用精确检索", size="sm", visible=False, scale=0, min_width=130, elem_id="pq-to-exact")
+    with gr.Row(elem_id="pq-downloads"):
+        csv_btn = gr.DownloadButton("⬇ 下载全部匹配（CSV）", visible=False, size="sm", scale=0, min_width=190,
+                                    elem_id="pq-csv")
+        xlsx_btn = gr.DownloadButton("⬇ 下载全部匹配（Excel）", visible=False, size="sm", scale=0, min_width=190,
+                                     elem_id="pq-xlsx")
     with gr.Tabs():
         with gr.Tab("结果列表", id="results"):
-            results = gr.HTML("", elem_id="pq-results", js_on_load=None)
+            results = gr.HTML("", elem_id="pq-results", js_on_load=OPEN_JS)
         with gr.Tab("关键词上下文", id="kwic"):
-            kwic = gr.HTML(render.kwic_table([]), elem_id="pq-kwic", js_on_load=None)
+            kwic = gr.HTML(search_view.kwic_table([]), elem_id="pq-kwic", js_on_load=None)
 
     def search(q: str, m: str, k: int, d: str) -> Any:
         try:
             view = run_search(get_runtime(), check_text(q, "检索词"), m, k, d)
         except Exception as e:
-            gr.Warning(friendly(e))
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        return view.summary, view.results, view.kwic, gr.DownloadButton(value=str(view.csv_path), visible=True)
+            msg = friendly(e)
+            warn(msg)
+            # A failed search clears the old results, so nothing stale is read as its answer.
+            return (search_view.failure(msg), "", "", search_view.kwic_table([]), gr.Button(visible=False),
+                    gr.DownloadButton(visible=False), gr.DownloadButton(visible=False))
+        return (view.summary, view.notice, view.results, view.kwic, gr.Button(visible=view.offer_exact),
+                gr.DownloadButton(value=str(view.csv_path), visible=True),
+                gr.DownloadButton(value=str(view.xlsx_path), visible=True))
 
     inputs = [query, mode, top_k, doc]
-    outputs = [summary, results, kwic, download]
+    outputs = [summary, notice, results, kwic, to_exact, csv_btn, xlsx_btn]
     query.submit(search, inputs, outputs, concurrency_limit=4, concurrency_id="search")
     go.click(search, inputs, outputs, concurrency_limit=4, concurrency_id="search")
-    return {"doc": doc, "query": query}
+    to_exact.click(lambda: "exact", None, mode, queue=False).then(
+        search, inputs, outputs, concurrency_limit=4, concurrency_id="search")
+    return {"doc": doc, "query": query, "mode": mode, "top_k": top_k, "results": results,
+            "search": search, "inputs": inputs, "outputs": outputs}
+

@@ -98,4 +98,82 @@ table.pq-grid th { background: var(--background-fill-secondary); white-space: no
 .pq-examples button.pq-example { flex: 0 1 auto !important; width: auto !important; min-width: 0 !important;
   font-size: 0.85rem !important; font-weight: 400; }
 .pq-related { background: #f1f5f9; color: #475569; font-weight: 400; }
+
+/* answers: short answer, resolved follow-up, citation markers with a preview, copy */
+.pq-short { display: flex; gap: 8px; align-items: baseline; background: #eff6ff; border-left: 4px solid #2563eb;
+  padding: 6px 10px; border-radius: 6px; margin: 0 0 8px; font-size: 1.05rem; }
+.pq-short span { font-size: 0.8rem; color: #1d4ed8; font-weight: 700; }
+.dark .pq-short { background: #1e293b; }
+.pq-resolved { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-bottom: 6px; }
+.pq-tools { margin-top: 6px; font-size: 0.8rem; }
+.pq-tools a, a.pq-open, a.pq-share-link { color: var(--color-accent); text-decoration: none; cursor: pointer; }
+.pq-tools a:hover, a.pq-open:hover, a.pq-share-link:hover { text-decoration: underline; }
+sup.pq-ref { color: var(--color-accent); font-weight: 700; cursor: pointer; position: relative; border-radius: 3px; }
+sup.pq-ref:focus { outline: 2px solid var(--color-accent); outline-offset: 1px; }
+.pq-copytext { display: none; }
+sup.pq-ref .pq-preview { display: none; }
+sup.pq-ref:hover .pq-preview, sup.pq-ref:focus .pq-preview { display: block; position: absolute; z-index: 50;
+  left: 0; bottom: 1.6em; width: max-content; max-width: min(22rem, 70vw); white-space: normal;
+  background: #1f2937; color: #f9fafb; font-weight: 400; font-size: 0.8rem; line-height: 1.5; padding: 6px 8px;
+  border-radius: 6px; box-shadow: 0 4px 14px rgba(0,0,0,.25); pointer-events: none; }
+.pq-narrow { display: none; }
+
+/* citation cards: flash when reached from [n], link into the document */
+.pq-card footer, .pq-result footer { display: flex; justify-content: space-between; align-items: center;
+  gap: 8px; margin-top: 6px; flex-wrap: wrap; }
+.pq-card footer .pq-id { margin-top: 0; }
+a.pq-open { font-size: 0.8rem; white-space: nowrap; }
+@keyframes pq-flash { 0% { box-shadow: 0 0 0 3px #f59e0b; background: #fffbeb; } 100% { box-shadow: none; } }
+.pq-flash { animation: pq-flash 2s ease-out; }
+.pq-compact-wrap { overflow-x: auto; margin-bottom: 10px; }
+table.pq-compact { border-collapse: collapse; width: 100%; font-size: 0.82rem; }
+table.pq-compact caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
+table.pq-compact th, table.pq-compact td { border: 1px solid var(--border-color-primary); padding: 3px 6px;
+  vertical-align: top; line-height: 1.5; }
+table.pq-compact thead th { background: var(--background-fill-secondary); white-space: nowrap; }
+table.pq-compact tfoot th, table.pq-compact tfoot td { font-weight: 700; background: var(--background-fill-secondary); }
+table.pq-compact tr { border: none !important; }
+
+/* the reader: the cited sentence marked, the shareable link */
+mark.pq-target { background: #fde047; box-shadow: 0 0 0 2px #f59e0b; }
+table.pq-grid tr.pq-target td { background: #fef9c3; }
+.pq-share { font-size: 0.78rem; color: var(--body-text-color-subdued); margin: 0 0 8px; overflow-wrap: anywhere; }
+
+/* search: counts per passage, the whole-phrase notice */
+.pq-count { font-weight: 400; font-size: 0.8rem; background: #fef3c7; color: #92400e; border-radius: 4px; padding: 0 6px; }
+.pq-phrase { background: #eff6ff; border: 1px solid #bfdbfe; color: #1e3a8a; border-radius: 8px; padding: 8px 12px; line-height: 1.6; }
+.pq-phrase-none { background: #fff7ed; border-color: #fdba74; color: #7c2d12; }
+#pq-notice-row { align-items: center; }
+a.pq-share-link { margin-left: 10px; font-size: 0.85rem; }
+table.pq-kwic .pq-right > div { overflow: hidden; white-space: nowrap; }
+
+/* phones */
+@media (max-width: 480px) {
+  .gradio-container { padding: 0 6px !important; }
+  .pq-wide { display: none; }
+  .pq-narrow { display: inline; }
+  #pq-ask-row { flex-direction: column !important; }
+  #pq-chat-col { display: contents !important; }
+  #pq-chat { order: 1; height: 58vh !important; max-height: 58vh !important; }
+  #pq-citations-col { order: 2; min-width: 0 !important; }
+  #pq-follow { order: 3; }
+  #pq-ask-input { order: 4; }
+  #pq-ask-extras { order: 5; }
+  #pq-clear { order: 6; }
+  #pq-citations { max-height: none !important; }
+  table.pq-kwic, table.pq-kwic tbody, table.pq-kwic tr { display: block; width: 100% !important; }
+  table.pq-kwic thead { display: none; }
+  table.pq-kwic tr { padding: 6px 0; border-bottom: 1px solid var(--border-color-primary) !important; }
+  table.pq-kwic td { display: inline; border: none !important; padding: 0 !important; width: auto !important;
+    white-space: normal !important; }
+  table.pq-kwic td.pq-left > div, table.pq-kwic .pq-right > div { display: inline; white-space: normal; }
+  table.pq-kwic td.pq-where { display: block; white-space: normal; margin-top: 2px; }
+  table.pq-kwic .pq-match { font-weight: 700; }
+  .pq-outline li a { padding: 6px 8px; }
+  #pq-table th:first-child, #pq-table td:first-child { position: sticky; left: 0; z-index: 3;
+    background: var(--table-odd-background-fill, var(--background-fill-primary));
+    box-shadow: 1px 0 0 var(--border-color-primary); }
+  table.pq-compact td:first-child, table.pq-compact th:first-child { position: sticky; left: 0;
+    background: var(--background-fill-primary); }
+}
 """

@@ -87,6 +87,8 @@ class FakeAnswer:
     citations: list[Hit]
     kind: str = "extractive"
     notes: list[str] = field(default_factory=list)
+    short_answer: str | None = None
+    resolved: str | None = None
 
 
 class FakeIndex:
@@ -140,37 +142,49 @@ class FakeRuntime:
             while start >= 0:
                 ranges.append((start, start + len(query)))
                 start = p.text.find(query, start + len(query))
-            if ranges:
+            if ranges and mode == "exact":  # like the real index: one hit per occurrence
                 total += len(ranges)
+                hits.extend(Hit(p, 1.0, (r,)) for r in ranges)
+            elif ranges:
+                total += 1
                 hits.append(Hit(p, float(len(ranges)), tuple(ranges)))
-        if mode != "exact":
-            total = len(hits)
         per_doc = {DOC_ID: total} if total else {}
         return SearchResult(query, mode, total, 1.5, hits[:top_k], per_doc)
 
-    def _answer(self, question: str) -> FakeAnswer:
+    def _answer(self, question: str, history: list[str] | None = None) -> FakeAnswer:
+        if history and question.startswith("那"):  # an elliptical follow-up: read against the last question
+            resolved = f"{history[-1].rstrip('？?')}，{question[1:]}"
+            ans = self._answer(resolved)
+            ans.question, ans.resolved = question, resolved
+            return ans
         if "5G" in question:
             p = DOCUMENT.passages[1]
             a = p.text.index("到2025年")
             b = p.text.index("。") + 1
-            return FakeAnswer(question, "到2025年，建设完成4000个5G基站[1]。", True, [Hit(p, 0.9, ((a, b),))])
+            return FakeAnswer(question, "到2025年，建设完成4000个5G基站[1]。", True, [Hit(p, 0.9, ((a, b),))],
+                              short_answer="4000个")
         if "项目" in question:
             rows = []
-            for p in [p for p in DOCUMENT.passages if p.kind == "table_row"][:2]:
+            every = "所有" in question
+            for p in [p for p in DOCUMENT.passages if p.kind == "table_row"][:3 if every else 2]:
                 name = p.row.cell("项目名称").text
                 a = p.text.index(name)
                 rows.append(Hit(p, 0.8, ((a, a + len(name)),)))
+            if every:
+                return FakeAnswer(question, "重大项目共 3 个[1][2][3]，预计总投资合计 16.7 亿元。", True, rows,
+                                  kind="aggregate")
             return FakeAnswer(question, "高端装备制造类重大项目共 2 个[1][2]。", True, rows, kind="aggregate")
         return FakeAnswer(question, "文档中没有找到与该问题相关的内容。", False, [], kind="none")
 
-    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> FakeAnswer:
-        self.calls.append(("ask", (question, top_k, doc_ids)))
-        return self._answer(question)
+    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None,
+            history: list[str] | None = None) -> FakeAnswer:
+        self.calls.append(("ask", (question, top_k, doc_ids, history)))
+        return self._answer(question, history)
 
-    def ask_stream(self, question: str, top_k: int = 5,
-                   doc_ids: list[str] | None = None) -> Iterator[str | FakeAnswer]:
-        self.calls.append(("ask_stream", (question, top_k, doc_ids)))
-        ans = self._answer(question)
+    def ask_stream(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None,
+                   history: list[str] | None = None) -> Iterator[str | FakeAnswer]:
+        self.calls.append(("ask_stream", (question, top_k, doc_ids, history)))
+        ans = self._answer(question, history)
         for i in range(0, len(ans.text), 4):
             if self.delay:
                 time.sleep(self.delay)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from ingest.model import Document, Heading, Paragraph
-from tests.ui.fakes import DOCUMENT, H2, H2B, H_APPX, P_5G, P_CHAIN
+from ingest.model import Cell, Document, Heading, Paragraph, TableRow
+from tests.ui.fakes import DOCUMENT, H2, H2B, H_APPX, P_5G, P_CHAIN, passage
 from ui import documents
 
 
@@ -79,5 +79,41 @@ def test_nan_for_missing_numbers():
 
 def test_document_summary_counts():
     s = documents.document_summary(DOCUMENT)
-    assert "4 个标题" in s and "1 张表格（4 行）" in s
+    assert "4 个标题" in s and "1 张表格（3 行）" in s  # data rows, as the table note counts them
     assert P_5G in DOCUMENT.text and P_CHAIN in DOCUMENT.text
+
+
+def test_a_cited_sentence_is_marked_inside_its_section_with_a_shareable_link():
+    p = passage("demo-plan#p1.s0")
+    end = P_5G.index("。") + 1
+    idx, html = documents.target_section(DOCUMENT, documents.Target(p, ((0, end),)))
+    assert idx == 2 and '<div class="pq-section">五、重点任务 › （六）强化新型基础设施建设</div>' in html
+    assert f'<mark class="pq-target">{P_5G[:end]}</mark>智能电表' in html
+    assert 'href="/ui/?p=demo-plan%23p1.s0&amp;hl=0-' in html
+    _, whole = documents.target_section(DOCUMENT, documents.Target(p))
+    assert f'<mark class="pq-target">{P_5G}</mark>' in whole  # no marks: the whole passage
+
+
+def test_a_cited_table_row_is_marked_in_the_table_preview():
+    idx, html = documents.target_section(DOCUMENT, documents.Target(passage("demo-plan#t1.r2")))
+    assert idx == 3
+    assert '<tr class="pq-target"><td>二、传统产业</td><td>3</td><td>钢铁 &lt;改造&gt; 项目</td>' in html
+
+
+def test_heading_at_finds_the_deepest_section_holding_a_position():
+    assert documents.heading_at(DOCUMENT, 0) == 0
+    assert documents.heading_at(DOCUMENT, passage("demo-plan#p0.s0").span[0]) == 1
+    assert documents.heading_at(Document("d", "D", "d.txt", "x", (), ()), 0) is None
+
+
+def test_filter_understands_short_names_of_organisations():
+    cells = (Cell("项目名称", "新能源整车项目"), Cell("建设单位", "北京汽车集团有限公司"))
+    row = TableRow("t9", 0, ("一、汽车",), cells)
+    assert documents._matches(row, "北汽") and documents._matches(row, "整车")
+    assert not documents._matches(row, "南汽")
+
+
+def test_column_widths_are_pixels_that_keep_every_column_readable():
+    widths = documents.column_widths(DOCUMENT.tables[0])
+    px = [int(w.removesuffix("px")) for w in widths]
+    assert len(px) == 5 and min(px) >= documents.MIN_COLUMN and sum(px) >= documents.TABLE_WIDTH - 10

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 
 import pytest
 
 from ingest.errors import IndexError_, InvalidRequest, NotFound, PlanqaError
-from tests.ui.fakes import DOC_ID, FakeRuntime
+from tests.ui.fakes import DOC_ID, P_5G, TITLE, FakeRuntime
 from ui import ask, search
 from ui.errors import InputProblem, check_text, friendly
-from ui.export import CSV_COLUMNS
+from ui.export import COLUMNS
 
 
 def test_answer_streams_chunks_then_renders_citations():
@@ -22,11 +23,22 @@ def test_answer_streams_chunks_then_renders_citations():
     assert len(partial) >= 3 and all(p.endswith("▍") for p in partial)
     messages, panel, state = steps[-1]
     assert [m["role"] for m in messages] == ["user", "assistant"]
-    assert "4000" in messages[-1]["content"] and '<sup class="pq-ref">[1]</sup>' in messages[-1]["content"]
+    assert "4000" in messages[-1]["content"] and '<sup class="pq-ref pq-t1 pq-n1"' in messages[-1]["content"]
+    assert "<strong>4000个</strong>" in messages[-1]["content"]  # the short answer leads
     assert panel.count('class="pq-card"') == 1 and "<mark>到2025年，建设完成4000个5G基站" in panel
     assert "pq-banner" not in panel
-    assert state["turns"][1]["grounded"] is True
-    assert rt.calls[-1] == ("ask_stream", ("到2025年要建设多少个5G基站？", 5, [DOC_ID]))
+    assert state["turns"][1]["grounded"] is True and state["questions"] == ["到2025年要建设多少个5G基站？"]
+    assert rt.calls[-1] == ("ask_stream", ("到2025年要建设多少个5G基站？", 5, [DOC_ID], []))
+
+
+def test_follow_up_sends_earlier_questions_and_shows_how_it_was_read():
+    rt = FakeRuntime()
+    *_, (_, _, state) = ask.answer_turn(rt, "5G基站有多少？", ask.new_state())
+    *_, (messages, panel, state) = ask.answer_turn(rt, "那到2025年呢？", state)
+    assert rt.calls[-1][1][3] == ["5G基站有多少？"]
+    assert "结合上文理解为：5G基站有多少，到2025年呢？" in messages[-1]["content"]
+    assert state["questions"] == ["5G基站有多少？", "那到2025年呢？"]
+    assert '<section class="pq-turn" data-turn="1" hidden>' in panel and 'data-turn="3">' in panel
 
 
 def test_second_turn_keeps_history_and_ungrounded_answer_shows_notice():
@@ -37,32 +49,61 @@ def test_second_turn_keeps_history_and_ungrounded_answer_shows_notice():
     assert "pq-banner" in panel and "文档中未找到依据" in panel
     assert "文档中未找到依据" in messages[-1]["content"]
     assert set(state["turns"]) == {1, 3} and state["turns"][3]["grounded"] is False
+    assert state["suggestions"] == []
     assert rt.calls[-1][1][2] is None  # "all documents" is no filter
 
 
-def test_table_row_citations_render_as_row_tables():
+def test_row_citations_render_as_one_compact_table_with_the_tables_unit():
+    *_, (_, panel, state) = ask.answer_turn(FakeRuntime(), "所有项目有哪些？", ask.new_state())
+    assert panel.count('<table class="pq-compact">') == 1 and "（单位：亿元）" in panel
+    assert state["turns"][1]["units"] == {f"{DOC_ID}#t1.r{i}": "亿元" for i in range(3)}
+    assert state["suggestions"] == ["“高端装备制造”有哪些项目？", "“传统产业”有哪些项目？"]
     *_, (_, panel, _) = ask.answer_turn(FakeRuntime(), "高端装备制造类重大项目一共有多少个？", ask.new_state())
     assert panel.count('<table class="pq-row">') == 2
     assert "<td><mark>永磁直驱系统系列产品生产项目</mark></td>" in panel
 
 
-def test_exact_search_renders_summary_results_kwic_and_csv():
-    rt = FakeRuntime()
-    view = search.run_search(rt, "链长制", "exact", 20, "__all__")
-    assert "共 1 处匹配" in view.summary and "出现次数" in view.summary
-    assert "<mark>链长制</mark>" in view.results
-    assert view.kwic.count('<td class="pq-match">') == 1 and "探索实现重点产业链" in view.kwic
-    raw = view.csv_path.read_bytes()
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def _csv(path) -> list[list[str]]:
+    raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert tuple(rows[0]) == CSV_COLUMNS
-    assert rows[1][0] == "demo-plan#p0.s0" and "链长制" in rows[1][3] and rows[1][2].startswith("五、重点任务 › ")
-    assert rows[1][4] == "{}-{}".format(*rt.passage("demo-plan#p0.s0").passage.span)
+    return list(csv.reader(raw.decode("utf-8-sig").splitlines()))
 
 
-def test_ranked_search_has_no_kwic_and_reports_results():
+def test_exact_search_groups_matches_per_passage_and_exports_one_row_per_match():
+    rt = FakeRuntime()
+    view = search.run_search(rt, "5G", "exact", 20, "__all__", now=NOW)
+    assert "共 2 处匹配，分布在 1 个段落" in view.summary and "出现次数" in view.summary
+    assert view.results.count('class="pq-card pq-result"') == 1 and view.results.count("<mark>5G</mark>") == 2
+    assert view.kwic.count('<td class="pq-match">') == 2 and view.notice == "" and not view.offer_exact
+    rows = _csv(view.csv_path)
+    assert tuple(rows[0]) == COLUMNS
+    start = rt.passage("demo-plan#p1.s0").passage.span[0]
+    assert [r[3] for r in rows[1:]] == [str(start + P_5G.index("5G")), str(start + P_5G.rindex("5G"))]
+    assert rows[1][:3] == [TITLE, "五、重点任务 › （六）强化新型基础设施建设", "demo-plan#p1.s0"]
+    assert rows[1][5] == "5G" and rows[1][4].endswith("4000个") and rows[1][6].startswith("基站")
+    assert rows[1][7:] == ["5G", "精确", "2026-01-02T03:04:05+00:00"]
+    assert "mode=exact" in view.summary and "q=5G" in view.summary
+    assert rt.calls[0][1][2] >= search.EXPORT_LIMIT  # every occurrence is fetched, not the shown few
+
+
+def test_xlsx_holds_the_same_rows():
+    from openpyxl import load_workbook
+
+    view = search.run_search(FakeRuntime(), "5G", "exact", 20, None, now=NOW)
+    ws = load_workbook(view.xlsx_path).active
+    values = [[c.value for c in r] for r in ws.iter_rows()]
+    assert tuple(values[0]) == COLUMNS and len(values) == 3 and values[1][5] == "5G" and values[2][9] == "2026-01-02T03:04:05+00:00"
+
+
+def test_ranked_search_says_whether_the_whole_phrase_occurs_and_offers_exact():
     view = search.run_search(FakeRuntime(), "5G", "hybrid", 10, None)
     assert "条结果" in view.summary and "关键词上下文视图仅用于" in view.kwic
+    assert "逐字出现 <b>2</b> 处" in view.notice and view.offer_exact
+    none = search.run_search(FakeRuntime(), "火星", "keyword", 10, None)
+    assert "没有出现" in none.notice
 
 
 def test_unknown_document_is_a_not_found_error():

@@ -50,3 +50,28 @@ def test_initial_view_lists_documents_and_reports_a_missing_index():
     view = initial_view(broken)
     assert view.choices == [] and view.first_doc is None
     assert "索引尚未就绪" in view.error and "planqa index" in view.error
+
+
+def test_page_is_chinese_and_links_no_missing_manifest(client):
+    page = client.get("/ui/").text
+    assert re.search(r'<html\s+lang="zh-CN"', page) and 'lang="en"' not in page[:200]
+    assert page.index("Navigator.prototype, 'language'") < page.index('<script type="module"')
+    assert 'rel="manifest"' not in page
+    assert client.get("/ui/?p=x").text.count('lang="zh-CN"') == 1  # a deep link gets the same page
+
+
+def test_favicon_is_served(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/x-icon"
+    assert r.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+@pytest.mark.parametrize(("path", "script"), [("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")])
+def test_api_docs_load_their_assets_from_this_server(client, path, script):
+    page = client.get(path)
+    assert page.status_code == 200
+    assert re.findall(r'(?:src|href)="(https?://[^"]+)"', page.text) == []
+    assert "fonts.googleapis" not in page.text and "cdn.jsdelivr" not in page.text
+    asset = re.search(r'src="([^"]*' + re.escape(script) + ')"', page.text).group(1)
+    r = client.get(asset)
+    assert r.status_code == 200 and len(r.content) > 100_000

@@ -6,7 +6,7 @@ import re
 
 from index.types import Hit
 from service.hits import hit_to_dict
-from tests.ui.fakes import DOCUMENT, P_5G, P_TRICKY, TITLE, passage
+from tests.ui.fakes import P_5G, P_TRICKY, TITLE, passage
 from ui import render
 
 
@@ -70,68 +70,6 @@ def test_row_table_escapes_cells_and_marks_total_rows():
     assert "合计行</span>" in html and "<th scope=\"row\">合计行" not in html
 
 
-def test_citation_panel_numbers_cards_and_shows_title_and_heading_path():
-    cites = [_hit("demo-plan#p1.s0", [(0, 5)]), _hit("demo-plan#t1.r1")]
-    html = render.citations_panel(cites, grounded=True)
-    assert "pq-banner" not in html
-    assert html.count('class="pq-card"') == 2
-    assert '<span class="pq-num">1</span>' in html and '<span class="pq-num">2</span>' in html
-    assert TITLE in html
-    assert "五、重点任务 › （六）强化新型基础设施建设" in html
-    assert 'id="pq-cite-2"' in html
-
-
-def test_ungrounded_answers_get_the_yellow_notice():
-    html = render.citations_panel([], grounded=False, notes=["没有足够相关的段落"])
-    assert 'class="pq-banner"' in html and "文档中未找到依据" in html
-    assert "没有足够相关的段落" in html
-    md = render.answer_markdown("无法回答。", [], grounded=False)
-    assert "文档中未找到依据" in md
-
-
-def test_answer_markdown_turns_markers_into_superscripts_and_lists_sources():
-    cites = [_hit("demo-plan#p1.s0")]
-    md = render.answer_markdown("建设完成4000个5G基站[1]。<b>", cites)
-    assert '4000个5G基站<sup class="pq-ref">[1]</sup>。&lt;b&gt;' in md
-    assert "来源：[1] 五、重点任务 › （六）强化新型基础设施建设" in md
-
-
-def test_kwic_lines_use_document_context_and_stop_at_line_breaks():
-    pid = "demo-plan#p0.s0"
-    p = passage(pid)
-    a = p.text.index("链长制")
-    hit = _hit(pid, [(a, a + 3)])
-    (left, match, right), = render.kwic_lines(hit, DOCUMENT.text, width=12)
-    assert match == "链长制"
-    assert left == p.text[a - 12:a]
-    assert right.startswith("”，推动")
-    (left2, _, _), = render.kwic_lines(hit, DOCUMENT.text, width=200)
-    assert left2 == p.text[:a]  # the heading line above is not part of the context
-    (left3, m3, _), = render.kwic_lines(hit, None, width=5)
-    assert (left3, m3) == (p.text[a - 5:a], "链长制")
-
-
-def test_kwic_table_aligns_three_columns_and_escapes():
-    html = render.kwic_table([("左<", "链长制", ">右", "（一）")])
-    assert '<td class="pq-left"><div>左&lt;</div></td>' in html
-    assert '<td class="pq-match"><mark>链长制</mark></td>' in html
-    assert '<td class="pq-right">&gt;右</td>' in html
-    assert "关键词上下文视图" in render.kwic_table([])
-
-
-def test_search_summary_counts_and_per_document_table():
-    html = render.search_summary(7, 3.2, "exact", 5, [(TITLE, 7)])
-    assert "共 7 处匹配" in html and "显示前 5 条" in html and "出现次数" in html
-    assert f"<td>{render.esc(TITLE)}</td><td class='pq-n'>7</td>" in html
-    assert "条结果" in render.search_summary(3, 1.0, "hybrid", 3, [])
-
-
-def test_search_results_cards_and_empty_state():
-    html = render.search_results([_hit("demo-plan#p0.s0", [(20, 23)], score=0.5)])
-    assert "<mark>" in html and "相关度 0.500" in html and "位置 " in html
-    assert "没有找到匹配的内容" in render.search_results([])
-
-
 def test_outline_items_carry_indices_levels_and_selection():
     html = render.outline([(0, 1, "一、<总>"), (1, 2, "（一）分")], selected=1)
     assert 'data-idx="0"' in html and 'data-idx="1"' in html
@@ -139,31 +77,23 @@ def test_outline_items_carry_indices_levels_and_selection():
     assert "一、&lt;总&gt;" in html
 
 
-def test_table_row_sources_name_table_category_and_row():
-    hit = _hit("demo-plan#t1.r0")
-    assert render.source_label(hit) == "附件1：重大项目列表 › （一）高端装备制造 › 永磁直驱系统系列产品生产项目"
-    md = render.answer_markdown("共 2 个[1]。", [hit])
-    assert "来源：[1] 附件1：重大项目列表 › （一）高端装备制造 › 永磁直驱系统系列产品生产项目" in md
+def test_deep_links_carry_the_passage_and_its_marks_and_ranges_parse_back():
+    link = render.deep_link("demo-plan#p1.s0", [(0, 5), (9, 12)])
+    assert link == "/ui/?p=demo-plan%23p1.s0&hl=0-5%2C9-12"
+    assert render.parse_ranges("0-5,9-12") == [(0, 5), (9, 12)]
+    assert render.parse_ranges("5-1,x-2,,3-4") == [(3, 4)]
+    assert render.parse_ranges(None) == []
 
 
-def test_panel_says_how_the_answer_was_made_and_tucks_notes_away():
-    html = render.citations_panel([_hit("demo-plan#t1.r0")], kind="aggregate", notes=["retrieval failed"])
-    assert "回答方式：按表格逐行汇总计算" in html
-    assert "<details" in html and "retrieval failed" in html
+def test_open_link_points_at_the_passage_with_its_highlights():
+    html = render.open_link(_hit("demo-plan#p1.s0", [(0, 5), (3, 8)]))
+    assert 'class="pq-open"' in html and 'data-pid="demo-plan#p1.s0"' in html and 'data-hl="0-8"' in html
+    assert 'href="/ui/?p=demo-plan%23p1.s0&amp;hl=0-8"' in html and ">在文档中查看</a>" in html
 
 
-def test_cards_not_referenced_by_the_answer_are_tagged_related():
-    cites = [_hit("demo-plan#p1.s0"), _hit("demo-plan#p0.s0")]
-    html = render.citations_panel(cites, referenced=render.cited_numbers("4000个[1]。"))
-    first, second = html.split('id="pq-cite-2"')
-    assert "相关段落" not in first and "相关段落" in second
-    assert "相关段落" not in render.citations_panel(cites)  # unknown: no tags
-    md = render.answer_markdown("4000个[1]。", cites)
-    assert "[1] 五、重点任务" in md and "[2]" not in md
-
-
-def test_long_source_lists_fold_away_in_the_chat_bubble():
-    cites = [_hit("demo-plan#t1.r0"), _hit("demo-plan#t1.r1"), _hit("demo-plan#t1.r2"), _hit("demo-plan#p1.s0")]
-    md = render.answer_markdown("共 4 个[1][2][3][4]。", cites)
-    assert '<details class="pq-sources"><summary>来源：共 4 条' in md and md.count("<br>") == 3
-    assert "<details" not in render.answer_markdown("共 1 个[1]。", cites)
+def test_grid_table_runs_to_and_marks_a_target_row():
+    rows = [[str(i), f"r{i}"] for i in range(20)]
+    html = render.grid_table("T", ["a", "b"], rows, limit=5, target=15)
+    assert html.count("<tr") == 17 and '<tr class="pq-target"><td>15</td>' in html
+    assert "共 20 行" in html
+    assert "pq-target" not in render.grid_table("T", ["a", "b"], rows, limit=5)
