@@ -168,7 +168,8 @@ def running_lines(pages: list[PageContent]) -> set[tuple[int, int]]:
     for p in pages:
         n = len(p.lines)
         for i in {*range(min(EDGE_LINES, n)), *range(max(0, n - EDGE_LINES), n)}:
-            edges[(p.number, i)] = _key(p.lines[i].text)
+            half = "top" if p.lines[i].top < p.height / 2 else "bottom"
+            edges[(p.number, i)] = f"{half}:{_key(p.lines[i].text)}"
     pages_with: Counter[str] = Counter()
     for key in set(edges.values()):
         pages_with[key] = len({page for (page, _), k in edges.items() if k == key})
