@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     request_timeout_s: float = Field(30.0, gt=0)
 
+    reader: bool = Field(True, description="Read a short answer span out of the best passages (trained adapter).")
+    reader_model: str | None = Field(
+        None, description="Another reader: an adapter directory or a transformers question-answering model directory."
+    )
+    reranker: Literal["on", "off"] = Field(
+        "off", description="Reorder the first fused hits with the cross-encoder (costs one forward per hit)."
+    )
+    reranker_model: str | None = Field(
+        None, description="Another reranker: an adapter directory or a sentence-transformers CrossEncoder path."
+    )
+
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_model: str | None = None
