@@ -149,7 +149,8 @@ def read_pages(data: bytes, name: str) -> tuple[list[PageContent], str | None, d
             facts.update(ocr=True, ocr_pages=len(read.pages), ocr_confidence=read.confidence, ocr_engine=read.engine)
     present = [p for p in pages if p is not None]
     if not any(p.lines or p.tables for p in present):
-        raise IngestError(name, "the PDF has no extractable text (a scanned document that OCR could not read?)")
+        reason = "OCR found no text on its scanned pages" if facts["ocr"] else "the PDF has no text"
+        raise IngestError(name, reason)
     return present, title, facts
 
 

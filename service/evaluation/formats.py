@@ -204,6 +204,34 @@ def summary_lines(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def report_section() -> str:
+    """The comparison as a Markdown section of the evaluation report."""
+    if chromium() is None:
+        return "\n## Formats: PDF against .txt\n\nSkipped: chromium is not installed.\n"
+    rows = run()
+    table = [
+        "| document | pages | headings (PDF/.txt) | headings identical | phrase counts equal | "
+        "characters normalised | header/footer lines dropped |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        table.append(
+            f"| {r['doc']} | {r['pages']} | {r['headings_pdf']}/{r['headings_txt']} | "
+            f"{'yes' if r['headings_equal'] else 'no'} | {r['phrase_counts_equal']}/{r['phrases']} | "
+            f"{r['normalised_chars']} | {r['header_footer_lines']} |"
+        )
+    mismatches = [f"- {r['doc']}: '{m['phrase']}' .txt {m['txt']}, PDF {m['pdf']}" for r in rows
+                  for m in r["phrase_mismatches"]]
+    return "\n".join([
+        "", "## Formats: PDF against .txt", "",
+        "Each document's .txt printed to PDF by headless Chromium (Noto CJK, running header and footer) "
+        "and ingested; phrases are every phrase question and `cite_any` string of "
+        "`../shared/eval/dev_qa*.jsonl`, counted by exact-phrase search in each form "
+        "(`python -m service.evaluation.formats`).", "",
+        *table, "", *(mismatches or ["No phrase count differs."]), "",
+    ])
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true", help="print the full comparison as JSON")

@@ -25,7 +25,7 @@ from typing import Any
 
 from rich.console import Console
 
-from service.evaluation import cmrc, dev, machine, peers, report
+from service.evaluation import cmrc, dev, formats, machine, peers, report
 from service.evaluation.server import run_index, serving
 
 REPO = dev.REPO
@@ -221,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
            "peer_dev": peer_dev, "peer_cmrc": peer_cm, "cmrc_paragraphs": len(cmrc.passages(shared)),
            "seconds": time.perf_counter() - t0, "command": command,
            "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg())}
-    text = render(res)
+    text = render(res) + formats.report_section()
     report.write(a.out, text)
     raw = {k: v for k, v in res.items() if k != "dev"}
     raw["dev"] = {"score": plan.score, "per_type": plan.per_type, "failures": plan.failures,
