@@ -216,7 +216,12 @@ class Runtime:
             except IndexError_ as e:
                 self.load_error = str(e)
                 raise
-            engine = AnswerEngine(idx, idx.hybrid, llm=client_from_settings(self.settings))
+            from service.reader import RerankingRetriever, load_reader, load_reranker
+
+            if not hasattr(self, "_reader"):  # loaded once per Runtime, kept across index reloads
+                self._reader, self._reranker = load_reader(self.settings), load_reranker(self.settings)
+            retriever = idx.hybrid if self._reranker is None else RerankingRetriever(idx.hybrid, self._reranker)
+            engine = AnswerEngine(idx, retriever, llm=client_from_settings(self.settings), reader=self._reader)
             self._live = Live(idx, engine)
             self.load_error = None
             self.backend_error = None
