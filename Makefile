@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: run test install index eval bench lint clean
+.PHONY: run test install index eval bench train lint clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -33,6 +33,9 @@ eval: install
 
 bench: install
 	$(PY) -m service.evaluation.run_bench $(ARGS)
+
+train: install
+	$(PY) -m training.reader $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check ingest index service ui tests
