@@ -204,6 +204,35 @@ def summary_lines(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def score_as_pdf(work: Path, shared: Path = SHARED) -> list[dict[str, Any]]:
+    """``score.py`` on the work-report questions with the report indexed as .txt, then as PDF.
+
+    Both corpora hold the Dongli plan beside the report, as the questions file asks; each is
+    indexed and served by real ``planqa`` processes.
+    """
+    from service.evaluation import dev
+    from service.evaluation.server import run_index, serving
+
+    plan, report = DOCUMENTS
+    qa, score_py = shared / "eval" / "dev_qa_govreport.jsonl", shared / "eval" / "score.py"
+    rows = []
+    for form in ("txt", "pdf"):
+        corpus = work / f"corpus-{form}"
+        corpus.mkdir(parents=True, exist_ok=True)
+        shutil.copy(plan, corpus / plan.name)
+        if form == "txt":
+            shutil.copy(report, corpus / report.name)
+        else:
+            printed = text_file_to_pdf(report, work)
+            shutil.copy(printed, corpus / printed.name)
+        index_dir = work / f"index-{form}"
+        run_index(corpus, index_dir, log_path=work / f"index-{form}.log")
+        with serving(corpus, index_dir, log_path=work / f"server-{form}.log") as srv:
+            result = dev.run_score(srv.url, qa, score_py)
+        rows.append({"form": form, **result.score})
+    return rows
+
+
 def report_section() -> str:
     """The comparison as a Markdown section of the evaluation report."""
     if chromium() is None:
@@ -235,7 +264,12 @@ def report_section() -> str:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true", help="print the full comparison as JSON")
+    ap.add_argument("--score", type=Path, metavar="WORK_DIR",
+                    help="also score the work-report questions with the report indexed as .txt and as PDF")
     args = ap.parse_args(argv)
+    if args.score:
+        for row in score_as_pdf(args.score):
+            print(json.dumps(row, ensure_ascii=False))
     rows = run()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -47,3 +47,42 @@ def test_ingest_many_files_with_progress(tmp_path):
     result = runner.invoke(app, ["ingest", "--json", str(tmp_path)])
     assert result.exit_code == 0
     assert len(json.loads(result.stdout)["documents"]) == 7
+
+
+def _paged_pdf(path):
+    """A 3-page PDF with a running header and a page-number footer on every page (Latin text)."""
+    from fpdf import FPDF
+
+    class Report(FPDF):
+        def header(self):
+            self.set_font("Helvetica", size=8)
+            self.cell(0, 6, "District industrial plan 2021-2025 | printed 11/30/26", align="L")
+            self.ln(10)
+
+        def footer(self):
+            self.set_y(-12)
+            self.set_font("Helvetica", size=8)
+            self.cell(0, 6, f"- {self.page_no()} -", align="C")
+
+    topics = ("advanced manufacturing", "green chemistry", "digital infrastructure")
+    pdf = Report()
+    pdf.set_font("Helvetica", size=11)
+    for n, topic in enumerate(topics, start=1):
+        pdf.add_page()
+        words = [f"{topic} project {k} adds {k * n + 3} jobs and {k + n} plants." for k in range(1, 13)]
+        pdf.multi_cell(0, 7, f"Part {n}: {topic}. " + " ".join(words))
+    pdf.output(str(path))
+    return path
+
+
+def test_ingest_json_reports_how_each_format_was_read(plan_path, tmp_path):
+    pdf = _paged_pdf(tmp_path / "report.pdf")
+    result = runner.invoke(app, ["ingest", "--json", str(plan_path), str(pdf)])
+    assert result.exit_code == 0, result.output
+    docs = {d["doc_id"]: d for d in json.loads(result.stdout)["documents"]}
+    txt, printed = docs["dongli-14th-fyp-industry"], docs["report"]
+    assert (txt["format"], txt["pages"], txt["ocr"], txt["header_footer_lines"]) == ("txt", None, False, 0)
+    assert (printed["format"], printed["pages"], printed["ocr"], printed["ocr_confidence"]) == ("pdf", 3, False, None)
+    assert printed["header_footer_lines"] == 6
+    assert printed["paragraphs"] == 3
+    assert all(k in printed for k in ("normalised_chars", "ocr_pages"))
