@@ -179,14 +179,14 @@ class DocumentAdmin:
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
             try:
-                self.runtime.reindex()
+                self.runtime.reindex(added=target)
                 added = self.runtime.require_index().documents.get(doc_id)
                 if added is None:
                     raise IngestError(name, "was not indexed; the server log says why")
             except BaseException:
                 for p in written:
                     p.unlink(missing_ok=True)
-                self._restore_index()
+                self._restore_index(removed=doc_id)
                 raise
             log.info("added document %s (%d passages)", doc_id, len(doc.passages))
             return added
@@ -252,13 +252,13 @@ class DocumentAdmin:
                 for p in files:
                     os.replace(p, trash / p.name)
                     moved.append((trash / p.name, p))
-                self.runtime.reindex()
+                self.runtime.reindex(removed=doc_id)
                 if doc_id in self.runtime.require_index().documents:
                     raise Conflict(f"document '{doc_id}' is still indexed after removing {source.name}")
             except BaseException:
                 for src, dst in moved:
                     os.replace(src, dst)
-                self._restore_index()
+                self._restore_index(added=source)
                 raise
             finally:
                 shutil.rmtree(trash, ignore_errors=True)
@@ -281,10 +281,14 @@ class DocumentAdmin:
             )
         raise Conflict(f"document '{doc.doc_id}' has no file of its own directly in the corpus directory")
 
-    def _restore_index(self) -> None:
-        """After a failed operation, make the index on disk match the restored corpus again."""
+    def _restore_index(self, added: Path | None = None, removed: str | None = None) -> None:
+        """After a failed operation, make the index match the restored corpus again (on Milvus,
+        by undoing just that document: ``added``/``removed`` name the inverse change)."""
         try:
-            self.runtime.build()
+            if self.runtime.settings.backend == "milvus":
+                self.runtime.reindex(added=added if added is not None and added.exists() else None, removed=removed)
+            else:
+                self.runtime.build()
         except Exception:
             log.exception("could not rebuild the index after a failed document operation")
 

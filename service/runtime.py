@@ -305,13 +305,38 @@ class Runtime:
         if self._watcher is not None:
             self._watcher.join(timeout=10)
 
-    def reindex(self) -> bool:
-        """Bring the served index up to date with the corpus; the old one serves until the swap."""
+    def reindex(self, added: Path | None = None, removed: str | None = None) -> bool:
+        """Bring the served index up to date with the corpus; the old one serves until the swap.
+
+        On Milvus, an admin change names what changed (``added`` file, ``removed`` document id)
+        and only that is written, against the documents the collection holds: replicas sharing the
+        collection need not share a corpus directory, and one replica's change never drops the
+        documents another added.
+        """
         with self._lock:
+            if self.settings.backend == "milvus" and (added is not None or removed is not None):
+                self._apply_to_milvus(added, removed)
+                self.load()
+                return True
             built = self.build()
             if built or self._live is None:
                 self.load()
             return built
+
+    def _apply_to_milvus(self, added: Path | None, removed: str | None) -> None:
+        from index.milvus.writer import sync_documents
+        from index.store import corpus_hash
+        from ingest.pipeline import ingest_file
+
+        docs = {d.doc_id: d for d in self.documents()}
+        if removed is not None:
+            docs.pop(removed, None)
+        if added is not None:
+            doc = ingest_file(added)
+            docs[doc.doc_id] = doc
+        s = self.settings
+        sync_documents(list(docs.values()), self.milvus(), self.embedder,
+                       corpus_digest=corpus_hash(Path(s.corpus_dir)), model_name=s.embedding_model)
 
     def _require(self) -> Live:
         live = self._live

@@ -42,12 +42,7 @@ class _Ranked:
         k = min(k, len(self.passages), MAX_LIMIT)
         if k <= 0 or (doc_ids is not None and not doc_ids):
             return []
-        with self.conn.guard("search"):
-            res = self.conn.client.search(
-                self.conn.name, data=data, anns_field=field, limit=k, filter=_doc_filter(doc_ids),
-                search_params=params, output_fields=["id"], consistency_level="Strong",
-            )
-        return list(res[0]) if res else []
+        return self.conn.search(data, field, k, _doc_filter(doc_ids), params)
 
     def search(self, query: str, top_k: int = 10, doc_ids: list[str] | None = None) -> list[Hit]:
         terms = self.tokenizer.terms(query)

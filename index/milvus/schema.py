@@ -17,22 +17,21 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ingest.errors import IndexError_
 
 log = logging.getLogger("planqa")
-# The client warns on every paged query against Milvus Lite that it falls back to a client-side
-# timestamp; reads here are Strong anyway.
-logging.getLogger("pymilvus").setLevel(logging.ERROR)
 
 SCHEMA_VERSION = 1
 MAX_VARCHAR = 65535  # bytes, Milvus's limit for a VARCHAR field
 MAX_ID = 1024
 PAGE = 16_384  # Milvus's largest query limit
+_NOT_LOADED = re.compile(r"released|not loaded|load\(\)|collection not loaded", re.IGNORECASE)
 FIX = "run `planqa index --backend milvus` to write it"
 
 
@@ -67,6 +66,9 @@ class Connection:
     def __init__(self, uri: str, token: str | None = None, collection: str = "planqa", timeout: float = 10.0) -> None:
         from pymilvus import MilvusClient
 
+        # The client logs every failed call and reconnection attempt itself; ``guard`` turns each
+        # into one error naming the URI, which the runtime logs once per outage.
+        logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
         self.uri = str(uri)
         self.name = collection
         self.docs = docs_collection(collection)
@@ -97,6 +99,19 @@ class Connection:
             if type(e).__module__.startswith("grpc"):
                 raise BackendUnavailable(f"Milvus at {self.uri} is unreachable ({what}): {e}") from None
             raise
+
+    def run(self, what: str, fn: Callable[[], Any]) -> Any:
+        """``fn()`` under ``guard``; a collection found released (a restarted server, a reopened
+        Lite file) is loaded and the call made once more."""
+        try:
+            with self.guard(what):
+                return fn()
+        except BackendUnavailable as e:
+            if not _NOT_LOADED.search(str(e)):
+                raise
+        self.load()
+        with self.guard(what):
+            return fn()
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -184,31 +199,38 @@ class Connection:
     # ---- rows -------------------------------------------------------------------------------
     def query(self, collection: str, filter: str, fields: list[str], limit: int | None = None) -> list[dict]:
         """Every row matching ``filter`` (paged by primary key, so any number of rows comes back)."""
-        with self.guard("query"):
-            if limit is not None:
-                return list(self.client.query(collection, filter=filter, output_fields=fields, limit=limit,
-                                              consistency_level="Strong"))
-            pk = "id" if collection == self.name else "key"
-            out: list[dict] = []
-            last: str | None = None
-            while True:
-                expr = filter if last is None else f"{pk} > {quote(last)}" + (f" and ({filter})" if filter else "")
-                page = self.client.query(collection, filter=expr, output_fields=[*fields, pk], limit=PAGE,
-                                         consistency_level="Strong")
-                out.extend(page)
-                if len(page) < PAGE:  # a short page is complete whatever order rows come in
-                    return out
-                # a full page: Milvus returns the lowest keys first, so continue after the highest
-                last = max(r[pk] for r in page)
+
+        def page(expr: str, n: int, out_fields: list[str]) -> list[dict]:
+            return list(self.run("query", lambda: self.client.query(
+                collection, filter=expr, output_fields=out_fields, limit=n, consistency_level="Strong")))
+
+        if limit is not None:
+            return page(filter, limit, fields)
+        pk = "id" if collection == self.name else "key"
+        out: list[dict] = []
+        last: str | None = None
+        while True:
+            expr = filter if last is None else f"{pk} > {quote(last)}" + (f" and ({filter})" if filter else "")
+            rows = page(expr, PAGE, [*fields, pk])
+            out.extend(rows)
+            if len(rows) < PAGE:  # a short page is complete whatever order rows come in
+                return out
+            # a full page: Milvus returns the lowest keys first, so continue after the highest
+            last = max(r[pk] for r in rows)
+
+    def search(self, data: list, field: str, limit: int, filter: str, params: dict) -> list[dict]:
+        res = self.run("search", lambda: self.client.search(
+            self.name, data=data, anns_field=field, limit=limit, filter=filter, search_params=params,
+            output_fields=["id"], consistency_level="Strong"))
+        return list(res[0]) if res else []
 
     def upsert(self, collection: str, rows: list[dict], batch: int = 256) -> None:
-        with self.guard("write"):
-            for i in range(0, len(rows), batch):
-                self.client.upsert(collection, rows[i : i + batch])
+        for i in range(0, len(rows), batch):
+            part = rows[i : i + batch]
+            self.run("write", lambda part=part: self.client.upsert(collection, part))
 
     def delete(self, collection: str, filter: str) -> None:
-        with self.guard("delete"):
-            self.client.delete(collection, filter=filter)
+        self.run("delete", lambda: self.client.delete(collection, filter=filter))
 
 
 def quote(s: str) -> str:
