@@ -101,3 +101,39 @@ def test_chinese_counting():
     assert format_number(4, "upperRoman") == "IV"
     assert format_number(2, "decimalEnclosedCircle") == "②"
     assert format_number(12, "decimal") == "12"
+
+
+def test_numbering_linked_to_heading_styles(tmp_path):
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    first_num = numbering.find(f"{{{W_NS}}}num")
+    if first_num is not None:
+        first_num.addprevious(parse_xml(ABSTRACT))
+    else:
+        numbering.append(parse_xml(ABSTRACT))
+    numbering.append(parse_xml(NUM))
+    # A restarted list: a second w:num over the same definition, starting level 0 at 5.
+    numbering.append(parse_xml(
+        f'<w:num xmlns:w="{W_NS}" w:numId="10"><w:abstractNumId w:val="7"/>'
+        '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="5"/></w:lvlOverride></w:num>'
+    ))
+    for style, ilvl in (("Heading 1", 0), ("Heading 2", 1)):
+        ppr = d.styles[style].element.get_or_add_pPr()
+        ppr.append(parse_xml(
+            f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{ilvl}"/><w:numId w:val="9"/></w:numPr>'
+        ))
+    d.add_heading("指导思想", level=1)
+    d.add_paragraph("坚持稳中求进工作总基调。")
+    d.add_heading("基本原则", level=2)
+    d.add_paragraph("坚持创新引领。")
+    d.add_heading("发展目标", level=1)
+    d.add_paragraph("到2025年实现目标。")
+    restarted = d.add_paragraph("保障措施")
+    _number(restarted, 0, num_id=10)
+    d.add_paragraph("加强组织领导。")
+    path = tmp_path / "styled.docx"
+    d.save(str(path))
+    doc = ingest_file(path)
+    assert [(h.level, h.text) for h in doc.headings] == [
+        (1, "一、指导思想"), (2, "（一）基本原则"), (1, "二、发展目标"), (1, "五、保障措施"),
+    ]
