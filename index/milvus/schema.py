@@ -229,6 +229,12 @@ class Connection:
             part = rows[i : i + batch]
             self.run("write", lambda part=part: self.client.upsert(collection, part))
 
+    def flush(self) -> None:
+        """Seal what was written: searches then use built indexes instead of scanning fresh rows
+        (on Milvus Lite, 5k unsealed rows cost ~1 s a BM25 search, sealed ~8 ms)."""
+        for c in (self.name, self.docs):
+            self.run("flush", lambda c=c: self.client.flush(c))
+
     def delete(self, collection: str, filter: str) -> None:
         self.run("delete", lambda: self.client.delete(collection, filter=filter))
 

@@ -215,6 +215,8 @@ def sync_documents(
         }
         conn.upsert(conn.docs, [{"key": META_KEY, "doc_id": "", "part": "meta", "ord": 0, "seq": 0, "hash": generation,
                                  "body": json.dumps(meta_out, ensure_ascii=False), "pad": [0.0, 0.0]}])
+    if todo or removed:
+        conn.flush()
     report = SyncReport(
         written=tuple(d.doc_id for _, d in todo), removed=tuple(removed), unchanged=len(documents) - len(todo),
         passages_written=written, generation=generation, seconds=round(time.perf_counter() - t0, 3),

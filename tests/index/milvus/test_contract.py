@@ -192,3 +192,10 @@ def test_missing_collection_names_the_fix(conn: Connection) -> None:
     assert str(info.value) == (
         f"Milvus at {conn.uri} has no planqa collection '{conn.name}'; run `planqa index --backend milvus` to write it"
     )
+
+
+def test_stored_vectors_read_back_as_faiss_gives_them(written: MilvusIndex, all_docs, tmp_path) -> None:
+    local = local_index(tmp_path, all_docs, HashEmbedder(dim=64))
+    for i in (0, 5, len(written.indexed) - 1):
+        assert written.indexed[i].id == local.indexed[i].id
+        assert written.dense.index.reconstruct(i) == pytest.approx(local.dense.index.reconstruct(i), abs=1e-6)
