@@ -3,8 +3,8 @@
 On a small CPU a forward pass of one short query costs almost as much as one of a dozen: the
 cost is in launching the model's layers, not in the extra rows. Under load, requests each
 running their own forward contend for the same cores; here one worker thread runs the model,
-and every query that arrived while it was busy (or within ``window_ms`` after the first) goes
-into its next batch. A lone request waits at most ``window_ms``. Passage embedding (index
+and every query that arrived while it was busy (or, under load, within ``window_ms`` after the
+first) goes into its next batch. A request reaching an idle worker runs at once. Passage embedding (index
 builds) passes straight through.
 """
 
@@ -23,6 +23,8 @@ from index.types import Embedder
 
 log = logging.getLogger("planqa")
 
+BUSY_S = 0.05  # a forward that ended this recently means requests are arriving back to back
+
 
 class BatchingEmbedder:
     """An ``Embedder`` whose ``embed_queries`` calls from many threads are batched together."""
@@ -36,6 +38,7 @@ class BatchingEmbedder:
         self._queue: queue.SimpleQueue[tuple[list[str], Future] | None] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._last_end = float("-inf")
         self.batches = 0  # forwards run, and queries they carried: the batching ratio, for tests
         self.queries = 0
 
@@ -74,7 +77,10 @@ class BatchingEmbedder:
     def _collect(self, first: tuple[list[str], Future]) -> tuple[list[tuple[list[str], Future]], bool]:
         batch = [first]
         size = len(first[0])
-        deadline = time.monotonic() + self.window_s
+        # Wait for companions only under load (a forward ended moments ago): an idle server runs
+        # a lone question at once, so batching costs single requests nothing.
+        busy = time.monotonic() - self._last_end < BUSY_S
+        deadline = time.monotonic() + (self.window_s if busy else 0.0)
         stop = False
         while size < self.max_batch:
             try:
@@ -113,6 +119,7 @@ class BatchingEmbedder:
                 for ts, fut in batch:
                     fut.set_result(vecs[start : start + len(ts)])
                     start += len(ts)
+            self._last_end = time.monotonic()
             if stop:
                 return
 

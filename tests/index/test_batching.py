@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from index.batching import BatchingEmbedder, wrap_for_serving
+from index.batching import BUSY_S, BatchingEmbedder, wrap_for_serving
 from index.fake_embedder import HashEmbedder
 
 QUERIES = [f"第{i}个问题：工业增加值是多少" for i in range(24)]
@@ -69,13 +69,18 @@ def test_batches_never_exceed_the_maximum() -> None:
     assert max(inner.sizes) <= 5 and sum(inner.sizes) == len(QUERIES)
 
 
-def test_a_lone_query_waits_at_most_the_window() -> None:
+def test_a_query_reaching_an_idle_worker_does_not_wait_for_the_window() -> None:
     inner = SlowEmbedder(cost_s=0.0)
-    emb = BatchingEmbedder(inner, window_ms=30, max_batch=32)
+    emb = BatchingEmbedder(inner, window_ms=300, max_batch=32)
     emb.embed_queries(["预热"])
+    time.sleep(BUSY_S * 2)
     t0 = time.perf_counter()
     emb.embed_queries(["一个问题"])
-    assert time.perf_counter() - t0 < 0.2
+    assert time.perf_counter() - t0 < 0.1
+    # right after a forward (under load) it waits for companions, at most the window
+    t0 = time.perf_counter()
+    emb.embed_queries(["另一个问题"])
+    assert 0.25 < time.perf_counter() - t0 < 1.0
 
 
 def test_a_model_failure_reaches_every_waiting_caller_and_the_worker_survives() -> None:
