@@ -131,8 +131,6 @@ def read_pages(data: bytes, name: str) -> tuple[list[PageContent], str | None, d
                     pages.append(None)
                     if page.images:
                         scanned.append(n)
-    except IngestError:
-        raise
     except Exception as exc:  # pdfminer raises many kinds for damaged or encrypted files
         raise IngestError(name, f"not a readable .pdf file ({type(exc).__name__})") from None
     facts: dict[str, Any] = {"pages": len(pages), "ocr": False}
@@ -166,23 +164,22 @@ def _key(text: str) -> str:
 def running_lines(pages: list[PageContent]) -> set[tuple[int, int]]:
     """``(page, line index)`` of header, footer and page-number lines."""
     edges: dict[tuple[int, int], str] = {}
+    texts: dict[tuple[int, int], str] = {}
     for p in pages:
         n = len(p.lines)
         for i in {*range(min(EDGE_LINES, n)), *range(max(0, n - EDGE_LINES), n)}:
             half = "top" if p.lines[i].top < p.height / 2 else "bottom"
             edges[(p.number, i)] = f"{half}:{_key(p.lines[i].text)}"
-    pages_with: Counter[str] = Counter()
-    for key in set(edges.values()):
-        pages_with[key] = len({page for (page, _), k in edges.items() if k == key})
+            texts[(p.number, i)] = p.lines[i].text
+    pages_with: dict[str, set[int]] = {}
+    for (page, _), key in edges.items():
+        pages_with.setdefault(key, set()).add(page)
     # Repeating on at least two pages and on at least half of them (a document of one page has
     # only its page number to lose).
     needed = max(2, (len(pages) + 1) // 2)
-    drop: set[tuple[int, int]] = set()
-    for (page, i), key in edges.items():
-        text = pages[[p.number for p in pages].index(page)].lines[i].text
-        if pages_with[key] >= needed or PAGE_NUMBER.match(text):
-            drop.add((page, i))
-    return drop
+    return {
+        at for at, key in edges.items() if len(pages_with[key]) >= needed or PAGE_NUMBER.match(texts[at])
+    }
 
 
 # ---------------------------------------------------------------- paragraphs

@@ -10,7 +10,10 @@ footer (date, title, file path, "n/N"), and the PDF is ingested. The check:
   exact-phrase search (``index.exact``) counts as many occurrences in the PDF as in the .txt;
 - what the PDF loader did: pages, characters normalised, header/footer lines dropped.
 
-    python -m service.evaluation.formats [--json]
+    python -m service.evaluation.formats [--json] [--score WORK_DIR]
+
+``--score`` also runs ``score.py`` on ``dev_qa_govreport.jsonl`` against real servers, once with
+the report indexed as .txt and once as the printed PDF (the Dongli plan beside it both times).
 
 The page-layout helpers (``text_to_html``, ``print_pdf``, ``image_only_pdf``) also build the
 test documents.
