@@ -39,6 +39,7 @@ from index.store import (
 )
 from index.tokenize import Tokenizer
 from index.types import Embedder
+from index.units import embed_sentences
 from index.userdict import build_user_words, write_userdict
 from ingest.errors import IndexError_
 from ingest.model import Document
@@ -91,6 +92,8 @@ def write_build(
         passages, embedder, tokenizer, hnsw_threshold=hnsw_threshold, with_section=embed_section, progress=progress
     )
     dense.save(build_dir / FAISS)
+    # the answer stage scores sentences by the dense model too: embed them now, into the cache
+    embed_sentences(passages, embedder, progress=progress)
 
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,

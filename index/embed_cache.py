@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -86,8 +87,11 @@ class EmbeddingCache:
 class CachedEmbedder:
     """Wraps an embedder so passages already embedded (by any earlier run) are read, not recomputed.
 
-    Queries pass straight through: they are short, rarely repeat, and must stay fast.
+    Queries are not stored: they are short and rarely repeat. The last few are remembered in
+    memory, because answering one question embeds it twice (retrieval, then evidence scoring).
     """
+
+    RECENT_QUERIES = 64
 
     def __init__(self, inner: Embedder, cache: EmbeddingCache, flush_every: int = 256) -> None:
         self.inner = inner
@@ -96,9 +100,22 @@ class CachedEmbedder:
         self.dim = inner.dim
         self.path = getattr(inner, "path", None)
         self.flush_every = flush_every
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self.inner.embed_queries(texts)
+        with self._recent_lock:
+            got = [self._recent.get(t) for t in texts]
+        if all(v is not None for v in got) and texts:
+            return np.stack(got).astype(np.float32, copy=False)  # type: ignore[arg-type]
+        vectors = np.asarray(self.inner.embed_queries(texts), dtype=np.float32)
+        with self._recent_lock:
+            for t, v in zip(texts, vectors, strict=True):
+                self._recent[t] = v
+                self._recent.move_to_end(t)
+            while len(self._recent) > self.RECENT_QUERIES:
+                self._recent.popitem(last=False)
+        return vectors
 
     def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         keys = [text_key(t) for t in texts]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -138,18 +138,17 @@ class AliasIndex:
         found.sort(key=lambda n: (-self.names[n], len(n), n))
         return found
 
-    def expand(self, text: str, known: Iterable[str] = ()) -> tuple[str, dict[str, str]]:
+    def expand(self, text: str, known: Callable[[str], bool] = lambda w: False) -> tuple[str, dict[str, str]]:
         """``text`` with each short name replaced by the one full name it stands for.
 
-        A word is only replaced when the corpus does not hold it verbatim (``known`` says which
-        words it does hold) and exactly one name, or one clearly most frequent name, fits.
+        A word is only replaced when the corpus does not hold it verbatim (``known(word)`` says
+        whether it does) and exactly one name, or one clearly most frequent name, fits.
         """
-        known_set = set(known)
         out = text
         done: dict[str, str] = {}
         words = _jieba().lcut(normalize(text))
         for w in sorted(set(words), key=len, reverse=True):
-            if not (MIN_SHORT <= len(w) <= MAX_SHORT) or w in known_set or not _CJK.search(w):
+            if not (MIN_SHORT <= len(w) <= MAX_SHORT) or not _CJK.search(w) or known(w):
                 continue
             if any(w in full for full in done.values()):
                 continue

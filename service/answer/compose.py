@@ -11,7 +11,7 @@ are never rewritten; the passage holding it is cited first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from index.types import Hit
 from service.answer import text as T
@@ -41,6 +41,7 @@ class Evidence:
     sentence: tuple[int, int] = (0, 0)
     content_coverage: float = 0.0
     heading: str = ""
+    features: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def passage_text(self) -> str:
@@ -337,21 +338,26 @@ def _windows(q: Question, weights: dict[str, float], norm: str, start: int, end:
     return (spans[lo][0], spans[hi][1]), scored[best]
 
 
-def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -> list[Evidence]:
-    """The best sentence of each candidate passage, best first.
+def evidence_for(
+    q: Question, hits: list[Hit], corpus: Corpus, retrieved: int, every_sentence: bool = False
+) -> list[Evidence]:
+    """The best sentence of each candidate passage (or, with ``every_sentence``, all), best first.
 
-    ``retrieved`` is how many of ``hits`` came from the retriever (the rest are lexical extras);
-    retrieved passages get a small prior by rank.
+    ``retrieved`` is how many of ``hits`` came from the retriever (the rest are lexical extras).
+    Each evidence carries the lexical and question-type measurements the learned scorer reads
+    (``features``); ``score`` is their hand-weighted sum, the fallback when no scorer is loaded.
     """
     weights = question_weights(q, corpus)
     wants_target = bool(_TARGET_Q.search(q.text))
+    top_score = max((h.score for h in hits[:retrieved]), default=0.0)
     out: list[Evidence] = []
     for rank, hit in enumerate(hits):
         p = hit.passage
         norm = T.normalize(p.text)
         context = corpus.context(p)
         heading = T.normalize(" ".join((*p.section, corpus.title(p.doc_id))))
-        prior = 0.12 / (1.0 + rank) if rank < retrieved else 0.0
+        is_retrieved = rank < retrieved
+        prior = 0.12 / (1.0 + rank) if is_retrieved else 0.0
         local = {t: w for t, w in weights.items() if not occurs(t, heading)} or weights
         # places, years and numbers the question names are hard constraints (see grounding)
         whole = T.squash(context + norm)
@@ -362,34 +368,46 @@ def evidence_for(q: Question, hits: list[Hit], corpus: Corpus, retrieved: int) -
         content = {t: w for t, w in weights.items() if t not in constraints} or weights
         head_cov = _coverage(weights, heading, ctx_weight=0.0) if weights else 0.0
         best: Evidence | None = None
-        for a, b in T.sentences(norm) or [(0, len(norm))]:
+        spans = T.sentences(norm) or [(0, len(norm))]
+        for si, (a, b) in enumerate(spans):
             sent = norm[a:b]
             cov = _coverage(weights, sent, context) if weights else 0.0
             window, wscore = _windows(q, local, norm, a, b)
             score = 0.55 * cov + 0.35 * wscore + 0.1 * head_cov + prior - 0.4 * unmet
             sent_years = {str(y) for y in T.years(sent)}
-            if qyears and sent_years and not (qyears & sent_years):
+            year_clash = bool(qyears and sent_years and not (qyears & sent_years))
+            target_clash = not q.english and _is_target(sent) != wants_target
+            if year_clash:
                 score -= 0.15  # the sentence is about another year
-            if not q.english and _is_target(sent) != wants_target:
+            if target_clash:
                 score -= 0.2  # "是多少" asks what was achieved, "目标" what is planned
             if q.english:
                 # the lexicon is partial: retrieval rank counts as much as the matched words
-                score = 0.6 * cov + _type_fit(q, sent) + (0.2 / (1.0 + rank) ** 0.5 if rank < retrieved else 0.0)
-            if best is None or score > best.score:
-                wtext = norm[window[0] : window[1]]
-                best = Evidence(
-                    hit=hit,
-                    rank=rank,
-                    window=window,
-                    score=score,
-                    coverage=cov,
-                    window_coverage=_coverage(weights, wtext, context) if weights else 0.0,
-                    has_quantity=T.has_quantity(wtext),
-                    context=context,
-                    sentence=(a, b),
-                    content_coverage=_coverage(content, sent, heading) if content else 0.0,
-                    heading=heading,
-                )
+                score = 0.6 * cov + _type_fit(q, sent) + (0.2 / (1.0 + rank) ** 0.5 if is_retrieved else 0.0)
+            if not every_sentence and best is not None and score <= best.score:
+                continue
+            wtext = norm[window[0] : window[1]]
+            content_cov = _coverage(content, sent, heading) if content else 0.0
+            feats = {
+                "hand": score, "cov": cov, "window": wscore, "head_cov": head_cov, "content_cov": content_cov,
+                "window_cov": _coverage(weights, wtext, context) if weights else 0.0,
+                "rank_prior": 1.0 / (1.0 + rank) if is_retrieved else 0.0,
+                "retrieved": float(is_retrieved),
+                "fused_gap": (hit.score - top_score) if is_retrieved else -1.0,
+                "unmet": float(unmet), "year_clash": float(year_clash), "target_clash": float(target_clash),
+                "has_quantity": float(T.has_quantity(sent)), "type_fit": _type_fit(q, sent),
+                "first_sentence": float(si == 0), "passage_sentences": float(len(spans)),
+                "table_row": float(p.kind == "table_row"),
+            }
+            ev = Evidence(
+                hit=hit, rank=rank, window=window, score=score, coverage=cov,
+                window_coverage=feats["window_cov"], has_quantity=T.has_quantity(wtext), context=context,
+                sentence=(a, b), content_coverage=content_cov, heading=heading, features=feats,
+            )
+            if every_sentence:
+                out.append(ev)
+            else:
+                best = ev
         if best is not None:
             out.append(best)
     out.sort(key=lambda e: (-e.score, e.rank))

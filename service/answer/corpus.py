@@ -15,6 +15,8 @@ from typing import Protocol
 from index.types import Hit
 from ingest.model import Document, Paragraph, Passage, TableRow
 from service.answer import text as T
+from service.answer.aliases import AliasIndex
+from service.answer.scope import DocScope, document_scope
 
 MAX_RARITY_SENTENCES = 20_000
 
@@ -40,6 +42,7 @@ class Corpus:
         self._searchable: list[tuple[Passage, str]] = []
         self._df: dict[str, int] = {}
         self._contexts: dict[str, str] = {}
+        self._derived: dict[str, object] = {}
 
     # ---- documents ----------------------------------------------------------------------------
     @property
@@ -91,6 +94,7 @@ class Corpus:
             self._passages, self._rows, self._paragraphs = passages, rows, paragraphs
             self._sentences, self._df, self._contexts = sents, {}, {}
             self._searchable = searchable
+            self._derived = {}
             self._sig = sig
 
     def passage(self, passage_id: str) -> Passage | None:
@@ -134,6 +138,24 @@ class Corpus:
         """Every paragraph passage with its normalised text, in document order."""
         self._refresh()
         return self._searchable
+
+    def aliases(self) -> AliasIndex:
+        """Organisation names of the corpus, for resolving short names (built once per corpus)."""
+        self._refresh()
+        got = self._derived.get("aliases")
+        if got is None:
+            got = self._derived["aliases"] = AliasIndex.from_documents(self.documents.values())
+        return got  # type: ignore[return-value]
+
+    def scopes(self) -> list[DocScope]:
+        """Each document's scope: the places its title names, or national."""
+        self._refresh()
+        got = self._derived.get("scopes")
+        if got is None:
+            got = self._derived["scopes"] = [
+                document_scope(d.doc_id, d.title, d.text[:400]) for d in self.documents.values()
+            ]
+        return got  # type: ignore[return-value]
 
     # ---- term rarity --------------------------------------------------------------------------
     def df(self, term: str) -> int:

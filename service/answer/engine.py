@@ -16,16 +16,11 @@ from typing import Any
 
 from index.types import Hit, Retriever
 from ingest.model import Document
-from service.answer import grounding
-from service.answer.compose import (
-    answer_text,
-    cited,
-    definition_focus,
-    evidence_for,
-    lexical_candidates,
-    refine_focus,
-)
+from service.answer import evidence as E
+from service.answer import followup, grounding, scope
+from service.answer.compose import definition_focus
 from service.answer.corpus import Corpus, DocumentSource
+from service.answer.extractive import Extractor
 from service.answer.llm import LLMClient, llm_answer
 from service.answer.outline import OUTLINE, OutlineAnswer, answer_from_outline
 from service.answer.question import Question, analyse
@@ -63,12 +58,17 @@ class AnswerEngine:
         llm: LLMClient | None = None,
         pool: int = POOL,
         reader: Any | None = None,
+        evidence_model: E.EvidenceModel | None = None,
     ) -> None:
         self.corpus = Corpus(index)
         self.retriever = retriever
         self.llm = llm
         self.reader = reader  # a span reader (service.reader); None = sentence answers only
+        self.evidence_model = evidence_model if evidence_model is not None else E.default_model()
         self.pool = max(1, pool)
+        self.extractor = Extractor(
+            self.corpus, retriever, dense_view(index), self.evidence_model, self.pool, reader=reader
+        )
         warm()
 
     # ---- public ---------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ class AnswerEngine:
         raw = question if isinstance(question, str) else str(question)
         top_k = max(1, min(int(top_k or 5), MAX_TOP_K))
         try:
-            return self._ask(raw, top_k, doc_ids)
+            return self._ask_in_context(raw, top_k, doc_ids, history)
         except Exception as e:  # a bad question must never take the service down
             log.exception("answering failed")
             return Answer(raw, "处理该问题时出错，未能给出答案。", False, [], "not_found", [f"error: {type(e).__name__}"])
@@ -101,6 +101,30 @@ class AnswerEngine:
         yield ans
 
     # ---- steps ----------------------------------------------------------------------------------
+    def _ask_in_context(
+        self, raw: str, top_k: int, doc_ids: list[str] | None, history: Sequence[str] | None
+    ) -> Answer:
+        """Complete a follow-up, spell out short names, prefer the documents the question is about."""
+        resolved = followup.resolve(raw, history) if history else None
+        text = resolved or raw
+        expanded, names = self.corpus.aliases().expand(text, known=lambda w: self.corpus.df(w) > 0)
+        notes = [f"“{a}” read as “{b}”" for a, b in names.items()]
+        if resolved:
+            notes.insert(0, f"follow-up read as: {resolved}")
+        scoped = self._scoped(expanded, doc_ids)
+        ans = self._ask(expanded, top_k, scoped if scoped is not None else doc_ids)
+        if scoped is not None and not ans.grounded:
+            wider = self._ask(expanded, top_k, doc_ids)
+            ans = wider if wider.grounded else ans
+        elif scoped is not None:
+            notes.append("answered from the documents the question is about: " + ", ".join(scoped))
+        return _with(ans, question=raw, resolved=resolved, notes=[*notes, *ans.notes])
+
+    def _scoped(self, text: str, doc_ids: list[str] | None) -> list[str] | None:
+        scopes = [s for s in self.corpus.scopes() if not doc_ids or s.doc_id in doc_ids]
+        preferred = scope.preferred_documents(scope.question_scope(text, analyse(text).places), scopes)
+        return preferred
+
     def _ask(self, raw: str, top_k: int, doc_ids: list[str] | None) -> Answer:
         q = analyse(raw)
         if q.empty:
@@ -166,29 +190,9 @@ class AnswerEngine:
 
     def _extractive(self, q: Question, top_k: int, doc_ids: list[str] | None, notes: list[str]) -> Answer:
         q = definition_focus(q, self.corpus)
-        retrieved = self._retrieve(q, max(self.pool, top_k), doc_ids, notes)
-        if q.english and q.terms:
-            # a Chinese keyword query from the lexicon, interleaved with the cross-lingual hits
-            zh = self._retrieve_text(" ".join(q.terms), max(self.pool, top_k), doc_ids, notes)
-            retrieved = _interleave(retrieved, zh)
-        candidates = list(retrieved)
-        if not q.english:
-            seen = {h.passage.id for h in candidates}
-            for h in lexical_candidates(q, self.corpus, doc_ids):
-                if h.passage.id not in seen:
-                    candidates.append(h)
-                    seen.add(h.passage.id)
-        evidence = evidence_for(q, candidates, self.corpus, retrieved=len(retrieved))
-        best = evidence[0] if evidence else None
-        verdict = grounding.check(q, best, refine_focus(q, self.corpus))
-        if verdict.grounded and best is not None:
-            citations = [cited(best)] + [e.hit for e in evidence[1:top_k]]
-            return Answer(q.raw, answer_text(best, 1), True, citations, "extractive", notes)
-        # Not supported: say so, and still show where the closest text is.
-        nearest = [e.hit for e in evidence[:top_k]] if evidence else retrieved[:top_k]
-        if verdict.reason:
-            notes = [*notes, f"not grounded: {verdict.reason}"]
-        return Answer(q.raw, grounding.not_found_text(q, verdict), False, nearest, "not_found", notes)
+        got = self.extractor.answer(q, top_k, doc_ids, notes)
+        kind = "extractive" if got.grounded else "not_found"
+        return Answer(q.raw, got.text, got.grounded, got.citations, kind, got.notes, short_answer=got.short_answer)
 
     def _maybe_llm(self, q: Question, ans: Answer) -> Answer:
         if self.llm is None:
@@ -209,15 +213,25 @@ def warm() -> None:
     analyse("东丽区2020年工业增加值是多少？")
 
 
-def _interleave(a: list[Hit], b: list[Hit]) -> list[Hit]:
-    out: list[Hit] = []
-    seen: set[str] = set()
-    for i in range(max(len(a), len(b))):
-        for lst in (a, b):
-            if i < len(lst) and lst[i].passage.id not in seen:
-                out.append(lst[i])
-                seen.add(lst[i].passage.id)
-    return out
+def dense_view(index: Any) -> E.DenseView:
+    """Dense features from the index's embedder, passage vectors read back from FAISS."""
+    dense = getattr(index, "dense", None)
+    embedder = getattr(dense, "embedder", None)
+    indexed = getattr(index, "indexed", None)
+    if dense is None or embedder is None or indexed is None:
+        return E.DenseView(None)
+    positions = {p.id: i for i, p in enumerate(indexed)}
+
+    def vector(p: Any) -> Any:
+        i = positions.get(p.id)
+        if i is None:
+            return None
+        try:
+            return dense.index.reconstruct(i)
+        except Exception:  # an index that cannot give vectors back (e.g. some HNSW builds)
+            return None
+
+    return E.DenseView(embedder, vector)
 
 
 def _with(ans: Answer, **changes: object) -> Answer:

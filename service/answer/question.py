@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from service.answer import glossary
+from service.answer import glossary, scope
 from service.answer import text as T
 
 QUANTITY = "quantity"
@@ -68,27 +68,14 @@ _EN_CUES = (
     (YESNO, r"^(is|are|does|do|did|was|were|will|can)\b"),
 )
 
-# Province-level units, big cities and Tianjin's districts: enough to notice a question about a
-# place the plan never talks about. English spellings map to the Chinese name.
-PLACES = T.words(
-    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
-    "云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 石家庄 太原 沈阳 长春 哈尔滨 南京 杭州 合肥 福州 "
-    "南昌 济南 郑州 武汉 长沙 广州 海口 成都 贵阳 昆明 西安 兰州 西宁 呼和浩特 南宁 拉萨 银川 乌鲁木齐 深圳 苏州 "
-    "青岛 大连 宁波 厦门 无锡 佛山 东莞 唐山 保定 廊坊 雄安 沧州 烟台 温州 珠海 滨海新区 和平区 河东区 河西区 南开区 "
-    "河北区 红桥区 东丽 西青 津南 北辰 武清 宝坻 宁河 静海 蓟州"
-)
-
+# English spellings of provinces and big cities map to the Chinese name.
 EN_PLACES = {
     "beijing": "北京", "tianjin": "天津", "shanghai": "上海", "chongqing": "重庆", "hebei": "河北",
     "guangzhou": "广州", "shenzhen": "深圳", "guangdong": "广东", "jiangsu": "江苏", "zhejiang": "浙江",
     "shandong": "山东", "hangzhou": "杭州", "nanjing": "南京", "wuhan": "武汉", "chengdu": "成都",
     "xi'an": "西安", "xian": "西安", "suzhou": "苏州", "qingdao": "青岛", "dalian": "大连",
-    "hong kong": "香港", "macau": "澳门", "taiwan": "台湾", "dongli": "东丽", "binhai": "滨海新区",
-    "xiqing": "西青", "jinnan": "津南", "beichen": "北辰", "wuqing": "武清",
+    "hong kong": "香港", "macau": "澳门", "taiwan": "台湾",
 }
-
-_PLACE_SUFFIX_RE = re.compile(f"([{T.CJK}]{{2,4}}?)(?:省|自治区|县)")
-_NOT_PLACE = ("全", "本", "该", "各", "外", "邻", "周边", "市")
 
 
 @dataclass(frozen=True)
@@ -155,21 +142,11 @@ def _kind_en(q: str) -> str:
 
 def find_places(q: str) -> tuple[str, ...]:
     """Place names mentioned in a (normalised) question, Chinese or English."""
-    out: list[str] = []
-    for p in PLACES:
-        if p in q and not any(p in o for o in out):
-            # "河北区" is not "河北": keep the longer gazetteer entry only.
-            out = [o for o in out if o not in p]
-            out.append(p)
+    out = list(scope.find_places(q))
     low = q.lower()
     for en, zh in EN_PLACES.items():
         if re.search(rf"\b{re.escape(en)}\b", low) and zh not in out:
             out.append(zh)
-    for m in _PLACE_SUFFIX_RE.finditer(q):
-        name = m.group(1)
-        if name.startswith(_NOT_PLACE) or any(name in o or o in name for o in out):
-            continue
-        out.append(name)
     return tuple(out)
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from index.units import sentence_spans
+
 # Longest text the analysers look at; longer questions are cut, never rejected.
 MAX_QUESTION_CHARS = 600
 
@@ -18,7 +20,6 @@ CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{CJK}]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 
-_SENT_RE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _CLAUSE_RE = re.compile(r"[^，,。！？!?；;：:\n]+[，,。！？!?；;：:]*")
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
@@ -110,8 +111,8 @@ def has_cjk(text: str) -> bool:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; a sentence ends at 。！？ or a line break."""
-    return [(m.start(), m.end()) for m in _SENT_RE.finditer(text) if m.group().strip()]
+    """(start, end) of each sentence; a sentence ends at 。！？ or a line break (as the index splits)."""
+    return sentence_spans(text)
 
 
 def clauses(text: str) -> list[tuple[int, int]]:

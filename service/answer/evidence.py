@@ -1,0 +1,259 @@
+"""Which sentence answers: a model fitted on labelled QA data scores every candidate sentence.
+
+Candidates are the sentences of the retrieved passages. Each is described by the lexical and
+question-type measurements of ``compose.evidence_for`` plus what the dense model says: the
+cosine of the question with the sentence and with its passage, and how those compare with the
+best candidate; and by the share of the question's character bigrams the sentence holds (robust
+to segmentation). A logistic regression fitted by ``make train`` (``training/evidence.py``) on
+CMRC2018 trial, DRCD dev and the dev questions turns them into the probability that the sentence
+holds the answer. A second logistic regression reads the best candidates and says whether the
+documents answer at all (fitted against the same questions with their gold paragraph removed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.types import Embedder
+from service.answer import text as T
+from service.answer.compose import Evidence
+from service.answer.question import DESCRIPTION, ENTITY, LIST, QUANTITY, TIME, YESNO, Question
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parent / "models" / "evidence"
+KINDS = (QUANTITY, LIST, ENTITY, TIME, DESCRIPTION, YESNO)
+
+# Sentence features, in the order the fitted coefficients expect.
+SENTENCE_FEATURES = (
+    "hand", "cov", "window", "head_cov", "content_cov", "window_cov", "rank_prior", "retrieved",
+    "fused_gap", "unmet", "year_clash", "target_clash", "has_quantity", "type_fit", "first_sentence",
+    "passage_sentences", "table_row",
+    "s_cos", "p_cos", "s_cos_gap", "p_cos_gap", "bigram", "bigram_ctx", "log_len",
+    "wants_number", "wants_x_quantity", "list_x_enum", "time_x_year", "desc_x_s_cos", "english", "english_x_cov",
+)
+# Question-level features for "do the documents answer this at all".
+ANSWERABLE_FEATURES = (
+    "p1", "p2", "p_gap", "s_cos1", "p_cos1", "s_cos_max", "cov1", "content_cov1", "bigram1", "bigram_max",
+    "unmet1", "n_candidates", "english", "q_len", *(f"kind_{k}" for k in KINDS),
+)
+
+_QWORD_BIGRAMS = re.compile(r"多少|什么|哪些|哪个|如何|怎么|怎样|是否|有没|没有|请问|何时|为何|为什|么样")
+
+
+def question_bigrams(text: str) -> set[str]:
+    """CJK character bigrams of the question, without those of question words."""
+    cleaned = _QWORD_BIGRAMS.sub(" ", text)
+    return {cleaned[i : i + 2] for i in range(len(cleaned) - 1) if T.has_cjk(cleaned[i : i + 2]) and " " not in cleaned[i : i + 2]}
+
+
+def _share(grams: set[str], text: str) -> float:
+    return sum(1 for g in grams if g in text) / len(grams) if grams else 0.0
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A fitted logistic regression: standardise, dot, sigmoid."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Linear:
+        feats = tuple(d["features"])
+        arrays = [np.asarray(d[k], dtype=np.float64) for k in ("mean", "scale", "coef")]
+        if any(a.shape != (len(feats),) for a in arrays):
+            raise ValueError("coefficient arrays do not match the feature list")
+        return cls(feats, *arrays, float(d["intercept"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept}
+
+    def prob(self, x: np.ndarray) -> np.ndarray:
+        z = ((np.atleast_2d(x) - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass(frozen=True)
+class EvidenceModel:
+    """The sentence scorer, the answerability classifier and its operating point."""
+
+    sentence: Linear
+    answerable: Linear
+    threshold: float
+    manifest: dict[str, Any]
+
+
+class ModelError(ValueError):
+    """The fitted parameters are missing, damaged or for other features."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_model(directory: Path = MODEL_DIR) -> EvidenceModel:
+    """Read and verify ``model.json`` against ``manifest.json``; ``ModelError`` says what is wrong."""
+    directory = Path(directory)
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        raw = (directory / "model.json").read_bytes()
+    except (OSError, ValueError) as e:
+        raise ModelError(f"{directory}: evidence model not readable ({type(e).__name__}: {e})") from None
+    if sha256_bytes(raw) != manifest.get("files", {}).get("model.json"):
+        raise ModelError(f"{directory / 'model.json'}: checksum does not match manifest.json")
+    try:
+        d = json.loads(raw)
+        sentence, answerable = Linear.from_dict(d["sentence"]), Linear.from_dict(d["answerable"])
+        threshold = float(d["threshold"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ModelError(f"{directory / 'model.json'}: malformed ({type(e).__name__}: {e})") from None
+    if sentence.features != SENTENCE_FEATURES or answerable.features != ANSWERABLE_FEATURES:
+        raise ModelError(f"{directory / 'model.json'}: fitted for other features; run `make train`")
+    return EvidenceModel(sentence, answerable, threshold, manifest)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> EvidenceModel | None:
+    """The shipped model, or None (with one log line) when it cannot be used."""
+    try:
+        return load_model()
+    except ModelError as e:
+        log.warning("evidence scoring falls back to hand weights: %s", e)
+        return None
+
+
+class DenseView:
+    """Question, sentence and passage vectors for the candidates of one question.
+
+    Sentence vectors come from the embedder's passage cache (the index build embeds every
+    sentence), so answering rarely runs the model on them.
+    """
+
+    def __init__(self, embedder: Embedder | None, passage_vector: Any = None) -> None:
+        self.embedder = embedder
+        self.passage_vector = passage_vector
+
+    def cosines(self, q: Question, evidence: Sequence[Evidence]) -> tuple[np.ndarray, np.ndarray]:
+        n = len(evidence)
+        if self.embedder is None or n == 0:
+            return np.zeros(n), np.zeros(n)
+        try:
+            qv = np.asarray(self.embedder.embed_queries([q.text]), dtype=np.float32)[0]
+            sents = [sentence_unit(e) for e in evidence]
+            sv = np.asarray(self.embedder.embed_passages(sents), dtype=np.float32)
+            s_cos = sv @ qv
+            p_cos = np.empty(n)
+            cache: dict[str, float] = {}
+            for i, e in enumerate(evidence):
+                pid = e.hit.passage.id
+                if pid not in cache:
+                    pv = self.passage_vector(e.hit.passage) if self.passage_vector else None
+                    cache[pid] = float(pv @ qv) if pv is not None else float(s_cos[i])
+                p_cos[i] = cache[pid]
+            return s_cos.astype(np.float64), p_cos
+        except Exception as e:  # a dense failure costs features, not the answer
+            log.warning("dense evidence features unavailable: %s", e)
+            return np.zeros(n), np.zeros(n)
+
+
+def sentence_unit(e: Evidence) -> str:
+    """The text embedded for a candidate sentence (the same the index build embeds)."""
+    a, b = e.sentence
+    return T.normalize(e.hit.passage.text)[a:b].strip() or T.normalize(e.hit.passage.text)
+
+
+def sentence_matrix(q: Question, evidence: Sequence[Evidence], s_cos: np.ndarray, p_cos: np.ndarray) -> np.ndarray:
+    """One row of ``SENTENCE_FEATURES`` per candidate."""
+    grams = question_bigrams(q.text)
+    smax = float(s_cos.max()) if len(s_cos) else 0.0
+    pmax = float(p_cos.max()) if len(p_cos) else 0.0
+    wants = float(q.wants_number)
+    rows = []
+    for i, e in enumerate(evidence):
+        f = e.features
+        sent = T.normalize(e.sentence_text)
+        has_enum = float("、" in sent or "；" in sent)
+        has_year = float(bool(T.years(sent)))
+        extra = {
+            "s_cos": float(s_cos[i]), "p_cos": float(p_cos[i]), "s_cos_gap": float(s_cos[i]) - smax,
+            "p_cos_gap": float(p_cos[i]) - pmax, "bigram": _share(grams, sent), "bigram_ctx": _share(grams, e.context),
+            "log_len": math.log1p(len(sent)), "wants_number": wants,
+            "wants_x_quantity": wants * f.get("has_quantity", 0.0),
+            "list_x_enum": float(q.kind == LIST) * has_enum, "time_x_year": float(q.kind == TIME) * has_year,
+            "desc_x_s_cos": float(q.kind in (DESCRIPTION, YESNO)) * float(s_cos[i]),
+            "english": float(q.english), "english_x_cov": float(q.english) * f.get("cov", 0.0),
+        }
+        rows.append([f.get(k, extra.get(k, 0.0)) for k in SENTENCE_FEATURES])
+    return np.asarray(rows, dtype=np.float64).reshape(len(evidence), len(SENTENCE_FEATURES))
+
+
+def answerable_row(q: Question, ranked: Sequence[Evidence], X: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """``ANSWERABLE_FEATURES`` for a question whose candidates are ranked best first.
+
+    ``X`` and ``probs`` are aligned with ``ranked``.
+    """
+    col = {k: i for i, k in enumerate(SENTENCE_FEATURES)}
+    n = len(ranked)
+    p1 = float(probs[0]) if n else 0.0
+    p2 = float(probs[1]) if n > 1 else 0.0
+    top = X[0] if n else np.zeros(len(SENTENCE_FEATURES))
+    vals = {
+        "p1": p1, "p2": p2, "p_gap": p1 - p2, "s_cos1": top[col["s_cos"]], "p_cos1": top[col["p_cos"]],
+        "s_cos_max": float(X[:, col["s_cos"]].max()) if n else 0.0, "cov1": top[col["cov"]],
+        "content_cov1": top[col["content_cov"]], "bigram1": top[col["bigram"]],
+        "bigram_max": float(X[:, col["bigram"]].max()) if n else 0.0, "unmet1": top[col["unmet"]],
+        "n_candidates": math.log1p(n), "english": float(q.english), "q_len": math.log1p(len(q.text)),
+        **{f"kind_{k}": float(q.kind == k) for k in KINDS},
+    }
+    return np.asarray([vals[k] for k in ANSWERABLE_FEATURES], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Candidates ranked by the model, with what the answerability check read."""
+
+    ranked: list[Evidence]
+    probs: np.ndarray
+    X: np.ndarray
+    answerable: float
+    threshold: float
+
+    @property
+    def answers(self) -> bool:
+        return bool(self.ranked) and self.answerable >= self.threshold
+
+
+def score(
+    q: Question, evidence: Sequence[Evidence], dense: DenseView, model: EvidenceModel | None
+) -> Scored:
+    """Rank ``evidence`` by the fitted model (hand weights when there is none) and rate answerability."""
+    evidence = list(evidence)
+    s_cos, p_cos = dense.cosines(q, evidence)
+    X = sentence_matrix(q, evidence, s_cos, p_cos)
+    if model is None or not evidence:
+        probs = np.asarray([e.score for e in evidence], dtype=np.float64)
+    else:
+        probs = model.sentence.prob(X)
+    order = sorted(range(len(evidence)), key=lambda i: (-probs[i], evidence[i].rank))
+    ranked = [replace(evidence[i], score=float(probs[i])) for i in order]
+    probs, X = probs[order] if len(order) else probs, X[order] if len(order) else X
+    if model is None:
+        return Scored(ranked, probs, X, 1.0 if ranked else 0.0, 0.5)
+    a = float(model.answerable.prob(answerable_row(q, ranked, X, probs))[0]) if ranked else 0.0
+    return Scored(ranked, probs, X, a, model.threshold)

@@ -1,0 +1,289 @@
+"""Extractive answers from retrieved passages: learned evidence ranking, abstention, answer forms.
+
+Every sentence of the retrieved passages is a candidate; the fitted evidence model
+(``evidence.py``) ranks them and says whether the documents answer at all. Hard rules remain
+only for contradictions: a place, year or figure the question names and the evidence does not.
+The answer is copied verbatim: for a figure, date or name the clauses holding it (and the
+reader's short span when one is loaded); for how / what measures / is there, the one to three
+most relevant whole sentences, each with its ``[n]``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from index.types import Hit, Retriever
+from service.answer import evidence as E
+from service.answer import grounding
+from service.answer import text as T
+from service.answer.compose import (
+    Evidence,
+    answer_text,
+    cited,
+    evidence_for,
+    lexical_candidates,
+    refine_focus,
+)
+from service.answer.corpus import Corpus
+from service.answer.question import DESCRIPTION, ENTITY, QUANTITY, TIME, Question
+
+log = logging.getLogger(__name__)
+
+FACTOID = (QUANTITY, TIME, ENTITY)
+MAX_SENTENCES = 3
+MAX_SENTENCE_CHARS = 220
+# A further sentence joins the answer when the model rates it at least this share of the best.
+RELATIVE_KEEP = 0.6
+READER_MIN_SCORE = 0.3
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What the extractive path decided, before the engine wraps it as an ``Answer``."""
+
+    text: str
+    grounded: bool
+    citations: list[Hit]
+    notes: list[str] = field(default_factory=list)
+    short_answer: str | None = None
+    scored: E.Scored | None = None
+
+
+class Extractor:
+    def __init__(
+        self,
+        corpus: Corpus,
+        retriever: Retriever | None,
+        dense: E.DenseView,
+        model: E.EvidenceModel | None,
+        pool: int,
+        reader: Any | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.retriever = retriever
+        self.dense = dense
+        self.model = model
+        self.pool = pool
+        self.reader = reader
+
+    # ---- candidates ------------------------------------------------------------------------------
+    def retrieve(self, query: str, k: int, doc_ids: list[str] | None, notes: list[str]) -> list[Hit]:
+        if self.retriever is None:
+            return []
+        try:
+            return list(self.retriever.search(query, top_k=k, doc_ids=doc_ids or None))
+        except Exception as e:
+            log.warning("retrieval failed: %s", e)
+            notes.append(f"retrieval failed: {type(e).__name__}")
+            return []
+
+    def candidates(
+        self, q: Question, doc_ids: list[str] | None, notes: list[str],
+        keep: Callable[[Hit], bool] | None = None,
+    ) -> tuple[list[Hit], int]:
+        """Retrieved passages (then lexical extras); ``keep`` drops passages (the removed-gold test)."""
+        query = q.text if q.text.strip() else q.raw
+        extra = 5 if keep is not None else 0
+        retrieved = self.retrieve(query, self.pool + extra, doc_ids, notes)
+        if q.english and q.terms:
+            # a Chinese keyword query from the lexicon, interleaved with the cross-lingual hits
+            zh = self.retrieve(" ".join(q.terms), self.pool + extra, doc_ids, notes)
+            retrieved = _interleave(retrieved, zh)
+        if keep is not None:
+            retrieved = [h for h in retrieved if keep(h)]
+        retrieved = retrieved[: self.pool if not q.english else 2 * self.pool]
+        hits = list(retrieved)
+        if not q.english:
+            seen = {h.passage.id for h in hits}
+            for h in lexical_candidates(q, self.corpus, doc_ids):
+                if h.passage.id not in seen and (keep is None or keep(h)):
+                    hits.append(h)
+                    seen.add(h.passage.id)
+        return hits, len(retrieved)
+
+    def score(
+        self, q: Question, doc_ids: list[str] | None, notes: list[str],
+        keep: Callable[[Hit], bool] | None = None,
+    ) -> E.Scored:
+        hits, n = self.candidates(q, doc_ids, notes, keep)
+        ev = evidence_for(q, hits, self.corpus, retrieved=n, every_sentence=True)
+        return E.score(q, ev, self.dense, self.model)
+
+    # ---- answering -------------------------------------------------------------------------------
+    def answer(self, q: Question, top_k: int, doc_ids: list[str] | None, notes: list[str]) -> Extracted:
+        scored = self.score(q, doc_ids, notes)
+        ranked = scored.ranked
+        if self.model is None:
+            return self._hand_answer(q, ranked, top_k, notes, scored)
+        best = ranked[0] if ranked else None
+        verdict = contradiction(q, best)
+        if best is not None and verdict.grounded and scored.answers:
+            return self._compose(q, scored, top_k, notes)
+        if best is not None and verdict.grounded:
+            verdict = grounding.Verdict(False, "相关段落不足以回答这个问题")
+        nearest = _passages(ranked, top_k)
+        if verdict.reason:
+            notes = [*notes, f"not grounded: {verdict.reason} (answerable {scored.answerable:.2f})"]
+        return Extracted(grounding.not_found_text(q, verdict), False, nearest, notes, None, scored)
+
+    def _hand_answer(
+        self, q: Question, ranked: list[Evidence], top_k: int, notes: list[str], scored: E.Scored
+    ) -> Extracted:
+        """The rules of old, when no fitted model is available."""
+        best = ranked[0] if ranked else None
+        verdict = grounding.check(q, best, refine_focus(q, self.corpus))
+        if verdict.grounded and best is not None:
+            return Extracted(answer_text(best, 1), True, [cited(best)] + _passages(ranked[1:], top_k - 1, {best.hit.passage.id}),
+                             notes, None, scored)
+        nearest = _passages(ranked, top_k)
+        if verdict.reason:
+            notes = [*notes, f"not grounded: {verdict.reason}"]
+        return Extracted(grounding.not_found_text(q, verdict), False, nearest, notes, None, scored)
+
+    def _compose(self, q: Question, scored: E.Scored, top_k: int, notes: list[str]) -> Extracted:
+        ranked, probs = scored.ranked, scored.probs
+        best = ranked[0]
+        factoid = q.kind in FACTOID and not (q.kind == ENTITY and not q.wants_number and _long(best))
+        picked = [best] if factoid else _pick_sentences(ranked, probs)
+        short = self._short_answer(q, ranked, picked) if q.kind in (*FACTOID, DESCRIPTION) else None
+        if short is not None and not any(short[0] is e for e in picked):
+            picked = [short[0]]
+            factoid = True
+        citations: list[Hit] = []
+        marker: dict[str, int] = {}
+        parts: list[str] = []
+        for e in picked:
+            pid = e.hit.passage.id
+            if pid not in marker:
+                marker[pid] = len(citations) + 1
+                citations.append(_cite(e, factoid))
+            n = marker[pid]
+            parts.append(answer_text(e, n) if factoid else _sentence_text(e, n))
+        text = "".join(parts)
+        seen = set(marker)
+        citations += _passages(ranked, max(0, top_k - len(citations)), seen)
+        return Extracted(text, True, citations, notes, short[1] if short else None, scored)
+
+    def _short_answer(self, q: Question, ranked: list[Evidence], picked: list[Evidence]) -> tuple[Evidence, str] | None:
+        """The reader's span within the best evidence passages, when it is confident."""
+        if self.reader is None or not ranked:
+            return None
+        passages: list[Evidence] = []
+        seen: set[str] = set()
+        for e in [*picked, *ranked]:
+            if e.hit.passage.id not in seen:
+                passages.append(e)
+                seen.add(e.hit.passage.id)
+            if len(passages) >= 3:
+                break
+        try:
+            spans = self.reader.read(q.raw if q.english else q.text, [e.hit.passage.text for e in passages], top_n=1)
+        except Exception as ex:
+            log.warning("the reader failed: %s", ex)
+            return None
+        if not spans or spans[0].score < READER_MIN_SCORE:
+            return None
+        sp = spans[0]
+        host = passages[sp.text_index]
+        text = host.hit.passage.text
+        # the sentence of the passage holding the span is what the answer shows
+        for e in ranked:
+            if e.hit.passage.id == host.hit.passage.id and e.sentence[0] <= sp.start < e.sentence[1]:
+                return e, text[sp.start : sp.end]
+        return host, text[sp.start : sp.end]
+
+
+def contradiction(q: Question, ev: Evidence | None) -> grounding.Verdict:
+    """A place, year or figure the question names that the evidence never mentions."""
+    if q.empty:
+        return grounding.Verdict(False, "问题为空")
+    if ev is None:
+        return grounding.Verdict(False, "没有检索到相关内容")
+    ctx = T.squash(ev.context + " " + T.normalize(ev.passage_text))
+    places = [p for p in q.places if T.squash(p) not in ctx]
+    if places:
+        return grounding.Verdict(False, "相关段落没有提到" + "、".join(f"“{p}”" for p in places), tuple(places))
+    years = [str(y) for y in q.years if str(y) not in ctx]
+    if years:
+        return grounding.Verdict(False, "相关段落没有提到" + "、".join(f"{y}年" for y in years), tuple(years))
+    nums = [n for n in q.numbers if T.squash(n) not in ctx]
+    if nums:
+        return grounding.Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
+    return grounding.Verdict(True)
+
+
+def _long(e: Evidence) -> bool:
+    return len(e.sentence_text) > MAX_SENTENCE_CHARS
+
+
+def _pick_sentences(ranked: list[Evidence], probs: np.ndarray) -> list[Evidence]:
+    """The best sentence and up to two more the model rates nearly as high, in document order."""
+    best = float(probs[0])
+    out = [ranked[0]]
+    for e, p in zip(ranked[1:], probs[1:], strict=False):
+        if len(out) >= MAX_SENTENCES or float(p) < RELATIVE_KEEP * best:
+            break
+        if any(_same_sentence(e, o) for o in out) or _near_duplicate(e, out):
+            continue
+        out.append(e)
+    out.sort(key=lambda e: (e.hit.passage.doc_id, e.hit.passage.span[0] + e.sentence[0]))
+    return out
+
+
+def _same_sentence(a: Evidence, b: Evidence) -> bool:
+    return a.hit.passage.id == b.hit.passage.id and a.sentence == b.sentence
+
+
+def _near_duplicate(e: Evidence, chosen: Sequence[Evidence]) -> bool:
+    s = T.squash(e.sentence_text)
+    return any(s in T.squash(o.sentence_text) or T.squash(o.sentence_text) in s for o in chosen)
+
+
+def _sentence_text(e: Evidence, marker: int) -> str:
+    """One whole sentence verbatim, its end punctuation after the marker."""
+    body = e.sentence_text.strip()
+    if len(body) > 2 * MAX_SENTENCE_CHARS:
+        return answer_text(e, marker)
+    body = body.rstrip("。；;！!？?，, ")
+    return f"{body}[{marker}]。"
+
+
+def _cite(e: Evidence, factoid: bool) -> Hit:
+    if factoid:
+        return cited(e)
+    p = e.hit.passage
+    a, b = e.sentence
+    while a < b and p.text[a] in " \t\n":
+        a += 1
+    while b > a and p.text[b - 1] in "。；;，, \t\n":
+        b -= 1
+    return Hit(passage=p, score=e.hit.score, highlights=((a, b),) if b > a else e.hit.highlights)
+
+
+def _passages(ranked: Sequence[Evidence], k: int, seen: set[str] | None = None) -> list[Hit]:
+    """The passages of the best-ranked evidence, once each, up to ``k``."""
+    seen = set() if seen is None else seen
+    out: list[Hit] = []
+    for e in ranked:
+        if len(out) >= k:
+            break
+        if e.hit.passage.id not in seen:
+            seen.add(e.hit.passage.id)
+            out.append(e.hit)
+    return out
+
+
+def _interleave(a: list[Hit], b: list[Hit]) -> list[Hit]:
+    out: list[Hit] = []
+    seen: set[str] = set()
+    for i in range(max(len(a), len(b))):
+        for lst in (a, b):
+            if i < len(lst) and lst[i].passage.id not in seen:
+                out.append(lst[i])
+                seen.add(lst[i].passage.id)
+    return out

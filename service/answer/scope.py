@@ -1,0 +1,120 @@
+"""Whose plan is it? Places named in questions and documents, and which documents a question is about.
+
+With several plans indexed (a national report beside a district plan) the same words answer
+different questions: "全国的粮食产量" belongs to the national document, "区里的5G基站" to the
+district's. A document's scope is read from its own title (and opening lines when the title
+names no place): the places it names, or national when it names none but speaks for the
+country. A question's scope is the places it names, or national when it speaks of the whole
+country. Place names are recognised by the segmenter's place tags and the usual suffixes, not
+by a list of any one document's places.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.textnorm import normalize
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+# Provinces and the biggest cities: general Chinese geography, for questions in short form.
+PROVINCES = ["北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门", "石家庄", "太原", "沈阳", "长春", "哈尔滨", "南京", "杭州", "合肥", "福州", "南昌", "济南", "郑州", "武汉", "长沙", "广州", "海口", "成都", "贵阳", "昆明", "西安", "兰州", "西宁", "呼和浩特", "南宁", "拉萨", "银川", "乌鲁木齐", "深圳", "苏州", "青岛", "大连", "宁波", "厦门", "无锡", "佛山", "东莞", "唐山", "保定", "廊坊", "雄安", "沧州", "烟台", "温州", "珠海"]
+_SUFFIX_RE = re.compile(f"([{CJK}]{{2,4}}?)(?:省|自治区|自治州|县)")
+_NOT_PLACE = ("全", "本", "该", "各", "外", "邻", "周边", "市", "郊", "城")
+_ADMIN_TAIL = "省市区县州"
+NATIONAL_Q = re.compile(r"全国|我国|全中国|中国(?!石油|石化|移动|电信|联通|银行|人民银行)|国家(?![级重标])|国内生产总值|中央|国务院")
+NATIONAL_DOC = re.compile(r"国务院|全国人民代表大会|全国人大|政府工作报告|中华人民共和国|国家(?:发展和改革委员会|发展改革委)|中共中央")
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    import jieba
+    import jieba.posseg as posseg
+
+    jieba.setLogLevel(60)
+    return jieba, posseg
+
+
+@lru_cache(maxsize=8192)
+def find_places(text: str) -> tuple[str, ...]:
+    """Place names in ``text`` (normalised), without their administrative suffix where it is one."""
+    text = normalize(text)
+    jieba, posseg = _posseg()
+    out: list[str] = []
+
+    def add(name: str) -> None:
+        name = name.strip()
+        keep_tail = name[-1:] in ("区", "县") and name[:-1] in PROVINCES  # 河北区 is not 河北
+        if len(name) >= 3 and name[-1] in _ADMIN_TAIL and not keep_tail and not name.endswith(("新区", "地区", "城区", "市区", "社区")):
+            name = name[:-1]
+        if len(name) < 2 or name.startswith(_NOT_PLACE):
+            return
+        if any(name in o for o in out):
+            return
+        out[:] = [o for o in out if o not in name]
+        out.append(name)
+
+    words = posseg.lcut(text)
+    for w in words:
+        if len(w.word) == 3 and w.word[-1] in "区县" and w.word[:2] in PROVINCES:
+            add(w.word)
+    for p in PROVINCES:
+        if p in text:
+            add(p)
+    for w in words:
+        if w.flag == "ns" and len(w.word) >= 2:
+            add(w.word)
+        elif len(w.word) == 3 and w.word[-1] in "区县":
+            head = w.word[:2]
+            flag = posseg.lcut(head)[0].flag if head else ""
+            if flag in ("nr", "ns", "nz") or (jieba.dt.FREQ.get(head) or 0) < 50:
+                add(w.word)
+    for m in _SUFFIX_RE.finditer(text):
+        add(m.group(1))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class DocScope:
+    doc_id: str
+    places: tuple[str, ...]
+    national: bool
+
+
+def document_scope(doc_id: str, title: str, opening: str) -> DocScope:
+    """The places a document's title names (else its opening lines), or national."""
+    places = find_places(title)
+    national = not places and bool(NATIONAL_DOC.search(normalize(title + " " + opening[:400])))
+    if not places and not national:
+        places = find_places(opening[:200])
+    return DocScope(doc_id, places, national)
+
+
+@dataclass(frozen=True)
+class QuestionScope:
+    places: tuple[str, ...]
+    national: bool
+
+
+def question_scope(text: str, places: Iterable[str] | None = None) -> QuestionScope:
+    names = tuple(places) if places is not None else find_places(text)
+    return QuestionScope(names, bool(NATIONAL_Q.search(normalize(text))) and not names)
+
+
+def preferred_documents(q: QuestionScope, scopes: Sequence[DocScope]) -> list[str] | None:
+    """The documents whose scope matches the question, when that singles out some but not all.
+
+    None means no preference (one document, or the question names no scope, or no document
+    matches it — the answer stage then checks the named place against the evidence).
+    """
+    if len(scopes) < 2:
+        return None
+    if q.places:
+        hit = [s.doc_id for s in scopes if any(p in sp or sp in p for p in q.places for sp in s.places)]
+    elif q.national:
+        hit = [s.doc_id for s in scopes if s.national]
+    else:
+        return None
+    return hit if 0 < len(hit) < len(scopes) else None
