@@ -10,10 +10,12 @@ footer (date, title, file path, "n/N"), and the PDF is ingested. The check:
   exact-phrase search (``index.exact``) counts as many occurrences in the PDF as in the .txt;
 - what the PDF loader did: pages, characters normalised, header/footer lines dropped.
 
-    python -m service.evaluation.formats [--json] [--score WORK_DIR]
+    python -m service.evaluation.formats [--json] [--score WORK_DIR] [--scan WORK_DIR]
 
 ``--score`` also runs ``score.py`` on ``dev_qa_govreport.jsonl`` against real servers, once with
 the report indexed as .txt and once as the printed PDF (the Dongli plan beside it both times).
+``--scan`` OCRs two pages of the printed plan saved as images and asks a served index of them
+how many 5G base stations are to be built by 2025.
 
 The page-layout helpers (``text_to_html``, ``print_pdf``, ``image_only_pdf``) also build the
 test documents.
@@ -236,6 +238,38 @@ def score_as_pdf(work: Path, shared: Path = SHARED) -> list[dict[str, Any]]:
     return rows
 
 
+SCAN_QUESTION = "到2025年要建设多少个5G基站？"
+
+
+def ask_scan(work: Path, question: str = SCAN_QUESTION, figure: str = "4000个5G基站") -> dict[str, Any]:
+    """Two pages of the printed Dongli plan as a scan (images only), OCRed, indexed alone and asked.
+
+    The pages are the one whose passage holds ``figure`` and the next; the answer comes from a
+    real ``planqa serve`` over that corpus.
+    """
+    import httpx
+
+    from service.evaluation.server import run_index, serving
+
+    printed = text_file_to_pdf(DOCUMENTS[0], work)
+    page = next(p.page for p in ingest_file(printed).passages if figure in p.text and p.page)
+    corpus = work / "corpus-scan"
+    corpus.mkdir(parents=True, exist_ok=True)
+    image_only_pdf(printed, corpus / "dongli-scan.pdf", [page, page + 1])
+    index_dir = work / "index-scan"
+    run_index(corpus, index_dir, log_path=work / "index-scan.log")
+    with serving(corpus, index_dir, log_path=work / "server-scan.log") as srv:
+        docs = httpx.get(srv.url + "/api/documents", timeout=60).json()
+        answer = httpx.post(srv.url + "/api/ask", json={"question": question, "top_k": 5}, timeout=300).json()
+    return {
+        "question": question,
+        "answer": answer.get("answer"),
+        "grounded": answer.get("grounded"),
+        "citations": [{"id": c["id"], "page": c.get("page"), "text": c["text"][:80]} for c in answer.get("citations", [])],
+        "document": docs[0] if docs else None,
+    }
+
+
 def report_section() -> str:
     """The comparison as a Markdown section of the evaluation report."""
     if chromium() is None:
@@ -269,7 +303,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--json", action="store_true", help="print the full comparison as JSON")
     ap.add_argument("--score", type=Path, metavar="WORK_DIR",
                     help="also score the work-report questions with the report indexed as .txt and as PDF")
+    ap.add_argument("--scan", type=Path, metavar="WORK_DIR",
+                    help="also OCR two pages of the plan as a scan and ask it the 5G base-station question")
     args = ap.parse_args(argv)
+    if args.scan:
+        print(json.dumps(ask_scan(args.scan), ensure_ascii=False, indent=2))
     if args.score:
         for row in score_as_pdf(args.score):
             print(json.dumps(row, ensure_ascii=False))
