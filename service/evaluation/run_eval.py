@@ -5,7 +5,9 @@
    on an index of the recast's paragraphs;
 3. CMRC2018 dev answers through ``POST /api/ask`` on a server holding that index (EM/F1);
 4. the peer pipelines (fixed-size chunks × BM25 / dense / RRF) on the dev questions and on
-   CMRC2018 retrieval, with the same embedding model.
+   CMRC2018 retrieval, with the same embedding model;
+5. the dev questions and CMRC2018 retrieval again with the index in Milvus Lite, beside the local
+   backend's scores (``--no-milvus`` skips it).
 
     python -m service.evaluation.run_eval [--limit N] [--retrieval-limit N] [--out docs/eval.md]
 """
@@ -25,7 +27,7 @@ from typing import Any
 
 from rich.console import Console
 
-from service.evaluation import cmrc, dev, formats, machine, peers, report
+from service.evaluation import backends, cmrc, dev, formats, machine, peers, report
 from service.evaluation.server import run_index, serving
 
 REPO = dev.REPO
@@ -195,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--work-dir", type=Path, default=REPO / ".planqa" / "eval")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "eval.md")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--no-milvus", action="store_true", help="skip scoring the Milvus backend beside the local one")
     a = ap.parse_args(argv)
     progress = not a.no_progress
 
@@ -213,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = eval_plan(shared, settings, work, progress)
     cm_rows, answers = eval_cmrc(shared, embedder, work, a.limit, a.retrieval_limit, progress)
     peer_dev, peer_cm = eval_peers(shared, settings, embedder, a.retrieval_limit, progress)
+    milvus = None if a.no_milvus else backends.eval_milvus(shared, settings, embedder, work, a.retrieval_limit,
+                                                          progress)
 
     args = "".join(" " + shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     command = ("make eval" + (f" ARGS='{args.strip()}'" if args else "")) if os.environ.get("MAKELEVEL") \
@@ -220,8 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     res = {"machine": info, "dev": plan, "cmrc_retrieval": cm_rows, "cmrc_answers": answers,
            "peer_dev": peer_dev, "peer_cmrc": peer_cm, "cmrc_paragraphs": len(cmrc.passages(shared)),
            "seconds": time.perf_counter() - t0, "command": command,
-           "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg())}
-    text = render(res) + formats.report_section()
+           "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()), "milvus": milvus}
+    text = render(res) + backends.render_backends(plan.score, cm_rows, milvus) + formats.report_section()
     report.write(a.out, text)
     raw = {k: v for k, v in res.items() if k != "dev"}
     raw["dev"] = {"score": plan.score, "per_type": plan.per_type, "failures": plan.failures,
