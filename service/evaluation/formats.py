@@ -218,6 +218,7 @@ def score_as_pdf(work: Path, shared: Path = SHARED) -> list[dict[str, Any]]:
     from service.evaluation import dev
     from service.evaluation.server import run_index, serving
 
+    work.mkdir(parents=True, exist_ok=True)
     plan, report = DOCUMENTS
     qa, score_py = shared / "eval" / "dev_qa_govreport.jsonl", shared / "eval" / "score.py"
     rows = []
@@ -251,6 +252,7 @@ def ask_scan(work: Path, question: str = SCAN_QUESTION, figure: str = "4000个5G
 
     from service.evaluation.server import run_index, serving
 
+    work.mkdir(parents=True, exist_ok=True)
     printed = text_file_to_pdf(DOCUMENTS[0], work)
     page = next(p.page for p in ingest_file(printed).passages if figure in p.text and p.page)
     corpus = work / "corpus-scan"
