@@ -139,6 +139,42 @@ def render(res: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def bench(runtime: Any, embedder: Any, questions: Sequence[str], depth: int = 20, progress: bool = True) -> dict[str, Any]:
+    """Median ms of one query embedding, of the reader over the top 3 hybrid passages and of the
+    reranker over the top ``depth``, question by question, in-process on the served index."""
+    from service.reader import load_reader, load_reranker
+
+    settings = runtime.settings
+    reader = load_reader(settings.model_copy(update={"reader": True}))
+    reranker = load_reranker(settings.model_copy(update={"reranker": "on"}))
+    times: dict[str, list[float]] = {"embed": [], "reader": [], "reranker": []}
+    for q in tqdm(questions, desc="reader latency", disable=not progress, leave=False):
+        t0 = time.perf_counter()
+        embedder.embed_queries([q])
+        times["embed"].append((time.perf_counter() - t0) * 1000)
+        hits = runtime.search(q, top_k=depth).hits
+        if reader is not None and hits:
+            t0 = time.perf_counter()
+            reader.read(q, [h.passage.text for h in hits[:3]])
+            times["reader"].append((time.perf_counter() - t0) * 1000)
+        if reranker is not None and hits:
+            t0 = time.perf_counter()
+            reranker.scores(q, [h.passage.text for h in hits])
+            times["reranker"].append((time.perf_counter() - t0) * 1000)
+    return {k: {"p50": statistics.median(v), "n": len(v)} for k, v in times.items() if v} | {"depth": depth}
+
+
+def render_bench(res: dict[str, Any]) -> str:
+    out = ["## Reader and reranker latency", "", "| operation | p50 ms | p50 / embedding | n |", "|---|---|---|---|"]
+    floor = res.get("embed", {}).get("p50") or float("nan")
+    names = {"embed": "one query embedding", "reader": "reader over the top 3 passages (one batched forward)",
+             "reranker": f"reranker over the top {res.get('depth')} passages"}
+    for k, name in names.items():
+        if k in res:
+            out.append(f"| {name} | {res[k]['p50']:.1f} | {res[k]['p50'] / floor:.2f}× | {res[k]['n']} |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--limit", type=int, default=READER_LIMIT, help="CMRC2018 dev questions read (0: all)")

@@ -480,6 +480,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 a.clients, a.seconds, progress)
     step("the floor in fresh processes: as configured, passive OpenMP waiting, one thread")
     serving_res["floor_variants"] = latency.floor_variants(questions, work)
+    from service.evaluation import reader_eval
+    from service.runtime import Runtime
+    from service.settings import Settings
+
+    step("reader and reranker latency beside one query embedding")
+    rt = Runtime(Settings(corpus_dir=Path(settings.corpus_dir), index_dir=idx["index_dir"]), embedder=embedder)
+    rt.load()
+    serving_res["reader"] = reader_eval.bench(rt, embedder, questions, progress=progress)
 
     step("ingesting the real texts (plan, work report, CMRC2018, DRCD)")
     real = scale.real_documents(shared, Path(settings.corpus_dir), progress)
@@ -501,7 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     res = {"machine": info, "indexing": idx, "startup": startup, "serving": serving_res, "buildspeed": bs,
            "scale": sc, "rounds": rounds, "seconds": time.perf_counter() - t0, "command": command,
            "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg())}
-    text = render(res)
+    text = render(res) + (reader_eval.render_bench(serving_res["reader"]) if serving_res.get("reader") else "")
     report.write(a.out, text)
     (work / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     console.print(text.split("## Latency")[0].split("## Goals")[1])

@@ -218,6 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     peer_dev, peer_cm = eval_peers(shared, settings, embedder, a.retrieval_limit, progress)
     milvus = None if a.no_milvus else backends.eval_milvus(shared, settings, embedder, work, a.retrieval_limit,
                                                           progress)
+    from index.store import load_index
+    from service.evaluation import reader_eval
+
+    step("CMRC2018: the reader alone (gold paragraph) and the reranker off and on")
+    reader_res = reader_eval.run(shared, settings, load_index(work / "cmrc-index", embedder), progress=progress)
 
     args = "".join(" " + shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     command = ("make eval" + (f" ARGS='{args.strip()}'" if args else "")) if os.environ.get("MAKELEVEL") \
@@ -225,8 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     res = {"machine": info, "dev": plan, "cmrc_retrieval": cm_rows, "cmrc_answers": answers,
            "peer_dev": peer_dev, "peer_cmrc": peer_cm, "cmrc_paragraphs": len(cmrc.passages(shared)),
            "seconds": time.perf_counter() - t0, "command": command,
-           "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()), "milvus": milvus}
-    text = render(res) + backends.render_backends(plan.score, cm_rows, milvus) + formats.report_section()
+           "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()), "milvus": milvus, "reader": reader_res}
+    text = render(res) + backends.render_backends(plan.score, cm_rows, milvus) + reader_eval.render(reader_res)
+    text += formats.report_section()
     report.write(a.out, text)
     raw = {k: v for k, v in res.items() if k != "dev"}
     raw["dev"] = {"score": plan.score, "per_type": plan.per_type, "failures": plan.failures,
