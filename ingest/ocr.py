@@ -3,8 +3,8 @@
 Scanned government documents have no text layer. Each such page is rendered with PDFium (which
 pdfplumber already brings) and read by the ``tesseract`` command with the Simplified Chinese
 model, both from the system's packages. Tesseract's TSV output gives every recognised word with
-its box and confidence; words are put back together into lines (no space between Chinese
-characters, one between Latin words) with their positions in PDF points, so the PDF loader's
+its box and confidence; words are put back together into lines (a space only between Latin
+words or numbers) with their positions in PDF points, so the PDF loader's
 header, footer and paragraph logic applies unchanged. The mean word confidence is reported with
 the document.
 
@@ -80,15 +80,15 @@ def available() -> bool:
     return _engine() is not None
 
 
-def _cjk(ch: str) -> bool:
-    return ord(ch) >= 0x2E80
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def join_words(words: list[str]) -> str:
-    """Tesseract's words of one line as text: spaces only between two non-CJK words."""
+    """Tesseract's words of one line as text: a space only between two Latin words or numbers."""
     out = ""
     for w in words:
-        if out and not _cjk(out[-1]) and not _cjk(w[0]):
+        if out and _latin(out[-1]) and _latin(w[0]):
             out += " "
         out += w
     return out

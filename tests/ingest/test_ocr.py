@@ -41,6 +41,8 @@ def test_tsv_words_become_positioned_lines():
 def test_words_join_without_spaces_between_chinese():
     assert ocr.join_words(["建设", "完成", "4000", "个", "5G", "基站"]) == "建设完成4000个5G基站"
     assert ocr.join_words(["smart", "city", "智慧", "city"]) == "smart city智慧city"
+    assert ocr.join_words(["坚持", "“建”", "“用”", "并重"]) == "坚持“建”“用”并重"
+    assert ocr.join_words(["“5G+X", "”", "应用"]) == "“5G+X”应用"
 
 
 def _scan(path: Path) -> Path:
