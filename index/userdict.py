@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from index.geo import PROVINCES
 from index.textnorm import normalize
 from index.tokenize import curated_terms, stopwords
 from ingest.model import Document
@@ -38,7 +39,10 @@ _BREAKERS = re.compile(
     r"成为|作为|进入|推广|一批|若干|所|座|级|主要包括|包括|购置|利用|完成|明确|深化|规范|高水平|多元化|专业化"
 )
 _PLACE = re.compile(rf"([\u4e00-\u9fffA-Za-z0-9]{{1,20}}?)({_PLACE_SUFFIX})")
-_REGION_PREFIX = re.compile(r"^(中国|天津市?|北京市?|河北省?|上海市?|东丽区?)")
+_REGION_PREFIX = re.compile(
+    r"^(中国|[\u4e00-\u9fff]{2,3}(?:省|市|自治区)|[\u4e00-\u9fff]{2}(?:区|县)|"
+    + "|".join(sorted(PROVINCES, key=len, reverse=True)) + ")"
+)
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _LEGAL_SUFFIX = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团公司|集团|公司|分公司|厂)$")
 _TRADE_WORDS = re.compile(

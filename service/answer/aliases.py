@@ -1,13 +1,13 @@
-"""Short names found in the documents themselves: 天钢 → 天津钢铁集团有限公司, 经开区 → 东丽经开区.
+"""Short names found in the documents themselves: 首钢 → 首都钢铁集团有限公司, 经开区 → 滨海经开区.
 
 Plans name an organisation in full in a table and by a short form in questions (and sometimes
 in the text). Nothing here lists any document's names: the entities are read from the corpus
 (table cells that name organisations or projects, quoted terms, heading terms) and a question
 word resolves to one of them when it is a Chinese-style abbreviation of it:
 
-- the name without its legal form or region prefix ("富士达" in 天津富士达自行车工业有限公司);
-- a tail of the name after a place prefix ("经开区" in 东丽经开区);
-- the first character of each of its leading words, in order ("天钢" = 天津 + 钢铁).
+- the name without its legal form or region prefix ("飞鸽" in 上海飞鸽自行车工业有限公司);
+- a tail of the name after a place prefix ("经开区" in 滨海经开区);
+- the first character of each of its leading words, in order ("首钢" = 首都 + 钢铁).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from index.geo import PROVINCES
 from index.textnorm import normalize
 from ingest.model import Document
 
@@ -63,6 +64,10 @@ def _core(name: str) -> str:
     """The distinctive middle of a name: no region prefix, no legal form."""
     core = LEGAL_FORMS.sub("", name)
     stripped = REGION_PREFIX.sub("", core)
+    for place in PROVINCES:
+        if stripped.startswith(place) and len(stripped) - len(place) >= 2:
+            stripped = stripped[len(place) :]
+            break
     return stripped if len(stripped) >= 2 else core
 
 
@@ -70,8 +75,8 @@ def abbreviates(short: str, full: str) -> bool:
     """Whether ``short`` is a usual short form of ``full`` (both compared normalised).
 
     True for the name without legal form or region ("富士达", "钢铁集团"), for a tail after a
-    short place prefix ("经开区" of 东丽经开区), and for the first characters of the leading
-    words ("天钢" of 天津钢铁集团有限公司, "中石化" of 中国石油化工集团有限公司). A generic word
+    short place prefix ("经开区" of 滨海经开区), and for the first characters of the leading
+    words ("首钢" of 首都钢铁集团有限公司, "中石化" of 中国石油化工集团有限公司). A generic word
     ("公司", "有限") or a place name alone ("天津") never is.
     """
     s, f = normalize(short).strip(), normalize(full).strip()
@@ -81,7 +86,7 @@ def abbreviates(short: str, full: str) -> bool:
         return False
     if s in f:
         if f.endswith(s):
-            # a tail after a short prefix: 东丽 + 经开区
+            # a tail after a short prefix: 滨海 + 经开区
             return len(f) - len(s) <= 4 and bool(_ORG_TAIL.search(s))
         # a piece of the distinctive part, long enough to mean something
         core = _core(f)
@@ -100,7 +105,7 @@ def abbreviates(short: str, full: str) -> bool:
             return False
         last = pos[i]
     # the initials come from the leading words, not from anywhere in a long name
-    return last < len(_core(f)) + (len(f) - len(REGION_PREFIX.sub("", f)))
+    return last < len(LEGAL_FORMS.sub("", f))
 
 
 @dataclass

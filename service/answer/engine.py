@@ -210,7 +210,7 @@ class AnswerEngine:
 
 def warm() -> None:
     """Load the word segmenter and tagger now, not on the first question."""
-    analyse("东丽区2020年工业增加值是多少？")
+    analyse("2020年全区工业增加值是多少？")
 
 
 def dense_view(index: Any) -> E.DenseView:

@@ -3,8 +3,8 @@
 The server keeps no conversation; the caller sends the earlier questions. A question is a
 follow-up when it leans on something said before: it opens with a pronoun or "那/其中", or is a
 bare "X呢？" fragment. It is completed with the subject of the last full question (that
-question without its question words and predicate): "天钢集团有哪些项目，总投资多少？" then
-"那其中2021年开工的有哪些？" becomes "天钢集团项目中2021年开工的有哪些？".
+question without its question words and predicate): "首钢集团有哪些项目，总投资多少？" then
+"那其中2021年开工的有哪些？" becomes "首钢集团项目中2021年开工的有哪些？".
 """
 
 from __future__ import annotations

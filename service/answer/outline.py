@@ -1,7 +1,7 @@
 """Questions about the plan's own structure, answered from its headings.
 
 "规划提出了哪些保障措施？" is answered by the sub-headings of "六、保障措施", and "一核指的是什么？"
-by the heading "（一）一核：东丽经开区". Body text rarely lists these in one sentence, so the
+by the heading "（一）一核：滨海经开区". Body text rarely lists these in one sentence, so the
 extractive composer would miss them. Only questions that are about a heading and nothing else
 are taken; each named sub-heading cites the first passage under it.
 """
@@ -23,7 +23,7 @@ _NUMBERING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]
 # Words that ask about a heading without adding anything the answer must hold.
 _ABOUT = T.words(
     "规划 提出 包括 包含 哪些 哪几 哪几个 哪几项 方面 内容 主要 具体 有 是 什么 分别 几个 几项 几方面 领域 部分 "
-    "方向 指 指的是 涵盖 涉及 哪 东丽 东丽区 十四五 重点 列出 介绍 概括 总结 构成 组成"
+    "方向 指 指的是 涵盖 涉及 哪 全区 全市 本区 本市 十四五 重点 列出 介绍 概括 总结 构成 组成"
 )
 
 
@@ -74,7 +74,9 @@ def _only_about(q: Question, name: str) -> bool:
         joined = "".join(q.terms)
         return name in joined and all(t in name or t in _ABOUT for t in q.terms)
     rest = q.text.replace(name, " ")
-    return all(t in _ABOUT or t in name or _COUNTED.match(t) for t in T.content_terms(rest))
+    for place in q.places:  # the document's own place is checked against its title elsewhere
+        rest = rest.replace(place, " ")
+    return all(t in _ABOUT or t in name or _COUNTED.match(t) or t in "区市县省" for t in T.content_terms(rest))
 
 
 def _asks(q: Question) -> bool:
@@ -124,7 +126,7 @@ def answer_from_outline(q: Question, docs: Iterable[Document]) -> OutlineAnswer 
     _, doc, i, key = best
     heading = doc.headings[i]
     name = label(heading.text)
-    if key != _key(heading.text):  # "一核" → "（一）一核：东丽经开区"
+    if key != _key(heading.text):  # "一核" → "（一）一核：滨海经开区"
         p = _first_passage(doc, heading)
         if p is None:
             return None

@@ -1,6 +1,6 @@
 """Row filters stated in a question: category, company, years, amount threshold, cell values.
 
-"高端装备制造类", "天津军电热电有限公司的", "建设起止年限为2021-2023年", "2022年开工",
+"高端装备制造类", "上海申能热电有限公司的", "建设起止年限为2021-2023年", "2022年开工",
 "预计总投资5亿元以上", "超过10亿元", "社会投资的" each become a predicate over typed rows;
 ``describe`` says them back in the answer so the reader sees what was counted.
 """
@@ -17,10 +17,11 @@ from service.answer import text as T
 from service.answer.tablecols import TableView, category_label, column_label
 
 _CO_SUFFIX = re.compile(
-    r"(股份有限公司|有限责任公司|有限公司|集团|公司|（天津）|\(天津\)|（北京）|\(北京\)|天津市|天津|北京|中国)"
+    r"(股份有限公司|有限责任公司|有限公司|集团|公司|[（(][\u4e00-\u9fff]{2,3}[)）]|"
+    r"^[\u4e00-\u9fff]{2,3}(?:省|市)|中国)"
 )
 _CO_GENERIC = T.words(
-    "科技 发展 有限 公司 集团 技术 工业 天津 北京 中国 投资 电气 新材料 智能 制造 研究 新能源 科技发展 医疗 生物 "
+    "科技 发展 有限 公司 集团 技术 工业 中国 投资 电气 新材料 智能 制造 研究 新能源 科技发展 医疗 生物 "
     "材料 汽车 电子 信息 机械 设备 电力 环保 能源 检测 航空 航天 精密 智造 生物科技 新能源科技"
 )
 
@@ -269,7 +270,7 @@ def _company_filters(q: str, f: Filters, views: list[TableView]) -> None:
         return
     best = ""
     for n in names:
-        # "天津钢铁集团" names 天津钢铁集团有限公司; "富士达" names 天津富士达自行车工业有限公司
+        # "首都钢铁集团" names 首都钢铁集团有限公司; "飞鸽" names 上海飞鸽自行车工业有限公司
         common = _trim_suffix(_lcs_simple(q, n), n)
         core = _CO_SUFFIX.sub("", common)
         strong = (len(common) >= 4 and len(core) >= 2) or len(core) >= 3
@@ -287,7 +288,7 @@ _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "公
 
 
 def _trim_suffix(common: str, name: str) -> str:
-    """Drop a cut-off legal form: "天津钢铁集团有" (from "…有几个项目") → "天津钢铁集团"."""
+    """Drop a cut-off legal form: "首都钢铁集团有" (from "…有几个项目") → "首都钢铁集团"."""
     at = name.find(common)
     if at < 0:
         return common

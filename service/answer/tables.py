@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ingest.model import Document, Table, TableRow
+from service.answer import scope
 from service.answer import text as T
 from service.answer.aggregate import aggregate
 from service.answer.question import Question
@@ -42,7 +43,7 @@ _GENERIC = T.words(
     """
     项目 项目表 表中 表格 工程 重大项目 重大 重点 工业 工业项目 十四五 时期 期间 投资 总投资 预计 预计总投资 亿元 万元 亿 万 金额 资金
     合计 总计 总和 共计 一共 总共 累计 之和 总额 多少 几个 数量 个数 哪些 哪几 哪个 列出 列举 名单 清单 所有 全部
-    东丽 东丽区 全区 类 类别 领域 产业 行业 方面 属于 开工 开始 启动 建设 完工 竣工 建成 完成 结束 投产 在建 年限
+    全区 全市 全县 全省 本区 本市 类 类别 领域 产业 行业 方面 属于 开工 开始 启动 建设 完工 竣工 建成 完成 结束 投产 在建 年限
     起止 建设期 以上 以下 以内 超过 高于 大于 多于 低于 少于 小于 不足 不到 不少于 不低于 不超过 至少 之间 最大 最小
     最多 最少 最高 最低 平均 表 附件 列表 计划 规划 安排 涉及 其中 法人 单位 筹建 企业 公司 社会 政府 分别 是 有 的
     年 年份 年度 以后 之后 以前 之前 及 或 和 与 情况 个 项 加起来 怎么 如何 什么 谁 哪家 排名 前 后 总数 一览
@@ -261,8 +262,12 @@ def _lookup(q: Question, matches: list[_Match], by_name: bool = True) -> TableAn
 
 
 # ---- aggregates -----------------------------------------------------------------------------------
-def _residual_ok(q: Question, views: list[TableView], f: Filters) -> bool:
-    """Every content word of the question is either generic or something the table holds."""
+def _residual_ok(q: Question, views: list[TableView], f: Filters, home: frozenset[str] = frozenset()) -> bool:
+    """Every content word of the question is either generic or something the table holds.
+
+    ``home`` holds the places the tables' documents are about ("滨海新区" in a question to the
+    district's own plan names no rows).
+    """
     used = " ".join(f.consumed)
     # with a row filter the question is plainly about rows; tolerate one word of phrasing
     allowance = 1 if f.has_row_filter else 0
@@ -271,6 +276,7 @@ def _residual_ok(q: Question, views: list[TableView], f: Filters) -> bool:
         return (
             t in _GENERIC
             or t in used
+            or any(p in home for p in scope.find_places(t))
             or bool(re.fullmatch(r"[\d.%]+", t))
             or any(t in v.vocabulary for v in views)
         )
@@ -303,9 +309,11 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
     """A table answer when the question is about table rows; None to let the text answer it."""
     if q.empty or q.english:
         return None
+    docs = list(docs)
     views = _tables(docs)
     if not views:
         return None
+    home = frozenset(p for d in docs if d.tables for p in scope.find_places(d.title))
     intent = _intent(q)
     f = parse_filters(q.text, views)
     matches = best_project(q, views)
@@ -320,14 +328,14 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
         and (f.has_row_filter or not matches)
         and (f.has_row_filter or _ALL_RE.search(q.text) or intent in ("sum", "max", "min", "avg"))
     )
-    if wants_aggregate and _residual_ok(q, views, f):
+    if wants_aggregate and _residual_ok(q, views, f, home):
         got = aggregate(q, views, intent, f)
         if got is not None:
             return got
     if matches:
         return _lookup(q, matches)
-    if intent is None and strong_filter and mentions_projects and _residual_ok(q, views, f):
-        # rows named by their owner or category rather than by name: "天津卷烟厂的项目预计总投资多少"
+    if intent is None and strong_filter and mentions_projects and _residual_ok(q, views, f, home):
+        # rows named by their owner or category rather than by name: "上海卷烟厂的项目预计总投资多少"
         rows = [_Match(v, r, 1.0, " ".join(f.consumed)) for v in views for r in v.data_rows if f.accepts(v, r)]
         if 0 < len(rows) <= 5:
             return _lookup(q, rows, by_name=False)

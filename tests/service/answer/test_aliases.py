@@ -1,0 +1,62 @@
+"""Short names resolve to the organisation they abbreviate, read from the documents themselves."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.model import Cell, Document, Table, TableRow
+from service.answer.aliases import AliasIndex, abbreviates
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("首钢", "首都钢铁集团有限公司"),  # initials of the leading words
+        ("中石化", "中国石油化工集团有限公司"),
+        ("北大", "北京大学"),
+        ("飞鸽", "上海飞鸽自行车工业有限公司"),  # the name without region and legal form
+        ("经开区", "滨海经开区"),  # a tail after a place prefix
+        ("钢铁集团", "首都钢铁集团有限公司"),
+    ],
+)
+def test_abbreviations(short: str, full: str) -> None:
+    assert abbreviates(short, full)
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("公司", "首都钢铁集团有限公司"),  # a legal form is no name
+        ("有限", "首都钢铁集团有限公司"),
+        ("上海", "上海飞鸽自行车工业有限公司"),  # a place alone is no name
+        ("项目", "自动化电动机设备研发组装项目"),  # a generic head is no tail alias
+        ("钢首", "首都钢铁集团有限公司"),  # initials out of order
+    ],
+)
+def test_not_abbreviations(short: str, full: str) -> None:
+    assert not abbreviates(short, full)
+
+
+def _doc(companies: list[str]) -> Document:
+    rows = tuple(
+        TableRow("t1", i, (), (Cell("项目名称", f"项目{i}"), Cell("项目法人", c))) for i, c in enumerate(companies)
+    )
+    table = Table("t1", "d", "重大项目表", (), ("项目名称", "项目法人"), None, (), rows, (0, 1))
+    return Document("d", "规划", "d.txt", "正文。", tables=(table,))
+
+
+def test_expand_replaces_a_short_name_with_the_dominant_full_name() -> None:
+    idx = AliasIndex.from_documents([_doc(["首都钢铁集团有限公司"] * 3 + ["首都钢管制造有限公司"])])
+    text, done = idx.expand("首钢的项目有几个？", known=lambda w: w in ("项目", "的", "有", "几个"))
+    assert text == "首都钢铁集团有限公司的项目有几个？"
+    assert done == {"首钢": "首都钢铁集团有限公司"}
+
+
+def test_expand_leaves_an_ambiguous_short_name_alone() -> None:
+    idx = AliasIndex.from_documents([_doc(["首都钢铁集团有限公司", "首都钢管制造有限公司"])])
+    assert idx.expand("首钢的项目有几个？")[0] == "首钢的项目有几个？"
+
+
+def test_expand_leaves_words_the_corpus_holds() -> None:
+    idx = AliasIndex.from_documents([_doc(["首都钢铁集团有限公司"])])
+    assert idx.expand("首钢的项目", known=lambda w: w == "首钢")[0] == "首钢的项目"
