@@ -125,7 +125,16 @@ class BatchingEmbedder:
 
 
 def wrap_for_serving(embedder: Embedder, window_ms: float, max_batch: int) -> Embedder:
-    """``embedder`` batched for concurrent queries, or unchanged when the window is 0."""
+    """``embedder`` batched for concurrent queries, or unchanged when the window is 0.
+
+    Behind a caching wrapper (``CachedEmbedder``) the model inside it is batched instead, so a
+    question answered from the cache never waits for the batching worker.
+    """
     if window_ms <= 0 or isinstance(embedder, BatchingEmbedder):
+        return embedder
+    inner = getattr(embedder, "inner", None)
+    if inner is not None and hasattr(embedder, "cache"):
+        if not isinstance(inner, BatchingEmbedder):
+            embedder.inner = BatchingEmbedder(inner, window_ms, max_batch)  # type: ignore[attr-defined]
         return embedder
     return BatchingEmbedder(embedder, window_ms, max_batch)

@@ -237,6 +237,12 @@ def serve(
     from service.api import create_app
 
     s = _settings()
+    if s.workers > 1:
+        # Worker processes each load the model and the index: Python-bound answering then uses
+        # every core instead of one (the GIL), at the cost of one model in memory per worker.
+        uvicorn.run("service.api:create_app", factory=True, workers=s.workers, host=host or s.host,
+                    port=port or s.port, log_level="info", timeout_graceful_shutdown=5)
+        return
     uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info",
                 timeout_graceful_shutdown=5)
 

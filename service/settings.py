@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     )
     query_batch_max: int = Field(32, ge=1, le=1024)
     torch_threads: int = Field(0, ge=0, le=256, description="Intra-op threads for the model (0: every core).")
+    workers: int = Field(1, ge=1, le=64, description="`planqa serve` worker processes (each loads the model).")
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
