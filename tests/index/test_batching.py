@@ -124,3 +124,18 @@ def test_real_model_vectors_do_not_depend_on_the_batch(e5_embedder) -> None:
     assert emb.batches < len(questions)
     cos = (got * alone).sum(axis=1)
     assert cos.min() > 0.999  # padding in a batch may move bf16 results by a hair, never the meaning
+
+
+def test_behind_a_cache_the_model_is_batched_and_cached_questions_skip_the_worker(tmp_path) -> None:
+    from index.embed_cache import CachedEmbedder, EmbeddingCache
+
+    model = HashEmbedder(dim=16)
+    cached = CachedEmbedder(model, EmbeddingCache(tmp_path, model.model_id, model.dim))
+    served = wrap_for_serving(cached, 3.0, 32)
+    assert served is cached and isinstance(cached.inner, BatchingEmbedder)
+    assert wrap_for_serving(served, 3.0, 32).inner is cached.inner  # wrapping twice changes nothing
+    first = served.embed_queries(["工业增加值"])
+    again = served.embed_queries(["工业增加值"])
+    np.testing.assert_array_equal(first, again)
+    assert cached.inner.queries == 1  # the repeat came from the cache, not through the worker
+    np.testing.assert_array_equal(served.embed_passages(["一段文字"]), model.embed_passages(["一段文字"]))
