@@ -13,8 +13,9 @@ reader sees:
   ("2122个5G基 / 站"), so a line merely stopping short of the margin never ends a paragraph;
 - pages: every block keeps the page it starts on, so a passage can be cited as "第3页".
 
-Pages without a text layer but with an image are read by OCR (``ingest.ocr``) and go through
-the same cleanup. A PDF with no text anywhere and no OCR is an error, never an empty document.
+Pages without a text layer but with an image — or mostly covered by images with no more text
+than a scanning app's watermark — are read by OCR (``ingest.ocr``) and go through the same
+cleanup. A PDF with no text anywhere and no OCR is an error, never an empty document.
 Tables come from pdfplumber's ruling-line detection; a table broken by a page break is joined.
 """
 
@@ -44,6 +45,8 @@ PAGE_NUMBER = re.compile(
 _PARA_END = re.compile(r"[。！？：；:!?…]['’”」』）)]*$")
 # A page holding fewer characters than this in its text layer is treated as having none.
 MIN_TEXT_CHARS = 8
+# A page mostly covered by images with fewer characters than this is a scan with a watermark.
+WATERMARK_CHARS = 100
 # Header and footer lines sit among the first or last few lines of a page.
 EDGE_LINES = 3
 
@@ -111,8 +114,17 @@ def _cell(text: str | None) -> str:
     return out
 
 
-def _has_text(page: Any) -> bool:
-    return sum(1 for c in page.chars if not c.get("text", " ").isspace()) >= MIN_TEXT_CHARS
+def _text_chars(page: Any) -> int:
+    return sum(1 for c in page.chars if not c.get("text", " ").isspace())
+
+
+def _is_scan(page: Any, chars: int) -> bool:
+    """A page of image(s) whose text layer holds at most a watermark ("扫描全能王")."""
+    if chars < MIN_TEXT_CHARS:
+        return bool(page.images)
+    area = float(page.width) * float(page.height)
+    covered = sum(abs((im["x1"] - im["x0"]) * (im["bottom"] - im["top"])) for im in page.images)
+    return chars < WATERMARK_CHARS and covered >= area / 2
 
 
 def read_pages(data: bytes, name: str) -> tuple[list[PageContent], str | None, dict[str, Any]]:
@@ -125,18 +137,17 @@ def read_pages(data: bytes, name: str) -> tuple[list[PageContent], str | None, d
             pages: list[PageContent | None] = []
             scanned: list[int] = []
             for n, page in enumerate(pdf.pages, start=1):
-                if _has_text(page):
-                    pages.append(_text_page(page, n))
-                else:
-                    pages.append(None)
-                    if page.images:
-                        scanned.append(n)
+                chars = _text_chars(page)
+                if _is_scan(page, chars):
+                    scanned.append(n)
+                # The text layer stays the fallback of a scan that OCR cannot read.
+                pages.append(_text_page(page, n) if chars >= MIN_TEXT_CHARS else None)
     except Exception as exc:  # pdfminer raises many kinds for damaged or encrypted files
         raise IngestError(name, f"not a readable .pdf file ({type(exc).__name__})") from None
     facts: dict[str, Any] = {"pages": len(pages), "ocr": False}
     if scanned:
         if not ocr.available():
-            if all(p is None for p in pages):
+            if all(p is None or not (p.lines or p.tables) for p in pages):
                 raise IngestError(name, f"the PDF has no text layer (a scanned document?) and {ocr.UNAVAILABLE}")
             facts["pages_without_text"] = scanned
         else:

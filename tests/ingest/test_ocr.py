@@ -100,3 +100,43 @@ def test_two_scanned_pages_of_the_plan_are_read(tmp_path):
     assert "到2025年，建设完成4000个5G基站" in answer[0].text
     hits = ExactPhraseSearch([doc]).find("建设完成4000个5G基站")
     assert hits.total == 1 and hits.hits[0].passage.id == answer[0].id
+
+
+def _watermarked_scan(path: Path, tmp_path: Path) -> Path:
+    """A page image covering the page, plus a scanning app's one-line text watermark."""
+    from fpdf import FPDF
+
+    image = tmp_path / "page.png"
+    Image.new("L", (620, 877), 230).save(image)
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.image(str(image), x=0, y=0, w=210, h=297)
+    pdf.set_font("Helvetica", size=8)
+    pdf.set_xy(150, 285)
+    pdf.cell(0, 5, "Scanned by ScanApp")
+    pdf.output(str(path))
+    return path
+
+
+def test_a_scan_with_a_watermark_is_still_ocred(tmp_path, monkeypatch):
+    asked: list[list[int]] = []
+
+    def fake_read(data: bytes, pages: list[int], name: str) -> ocr.OcrResult:
+        asked.append(pages)
+        line = ocr.OcrLine(100, 112, 72, 500, "到2025年，建设完成4000个5G基站。")
+        return ocr.OcrResult((ocr.OcrPage(1, 595.0, 842.0, (line,), (90.0,)),), 90.0, "tesseract test")
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "read_pdf_pages", fake_read)
+    doc = ingest_file(_watermarked_scan(tmp_path / "scan.pdf", tmp_path))
+    assert asked == [[1]]
+    assert doc.text == "到2025年，建设完成4000个5G基站。\n"
+    assert (doc.meta["ocr"], doc.meta["ocr_confidence"]) == (True, 90.0)
+
+
+def test_without_ocr_a_watermarked_scan_keeps_its_text_layer(tmp_path, monkeypatch):
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    doc = ingest_file(_watermarked_scan(tmp_path / "scan.pdf", tmp_path))
+    assert doc.text == "Scanned by ScanApp\n"
+    assert doc.meta["ocr"] is False and doc.meta["pages_without_text"] == [1]
