@@ -261,11 +261,20 @@ def _add_offline_docs(app: FastAPI) -> None:
     """
     import fastapi_offline
     from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
-    from fastapi.responses import HTMLResponse
+    from fastapi.responses import HTMLResponse, Response
     from fastapi.staticfiles import StaticFiles
 
     assets = "/docs-assets"
     static = Path(fastapi_offline.__file__).parent / "static"
+    redoc_js = f"{assets}/redoc.offline.js"
+
+    @app.get(redoc_js, include_in_schema=False)
+    def redoc_script() -> Response:
+        # ReDoc's sidebar shows a logo from its CDN; point it at the packaged icon instead.
+        text = (static / "redoc.standalone.js").read_text(encoding="utf-8")
+        text = text.replace("https://cdn.redoc.ly/redoc/logo-mini.svg", f"{assets}/favicon.png")
+        return Response(text, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
     app.mount(assets, StaticFiles(directory=str(static)), name="docs-assets")
     openapi_url = app.openapi_url or "/openapi.json"
     oauth2_redirect = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
@@ -288,7 +297,7 @@ def _add_offline_docs(app: FastAPI) -> None:
         root = request.scope.get("root_path", "")
         return get_redoc_html(
             openapi_url=root + openapi_url, title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{root}{assets}/redoc.standalone.js", redoc_favicon_url=f"{root}{assets}/favicon.png",
+            redoc_js_url=f"{root}{redoc_js}", redoc_favicon_url=f"{root}{assets}/favicon.png",
             with_google_fonts=False,
         )
 

@@ -59,8 +59,9 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
                 ask_parts = ask.build(get_runtime)
             with gr.Tab("检索", id="search", elem_id="pq-tab-search"):
                 search_parts = search.build(get_runtime)
-            with gr.Tab("文档", id="docs", elem_id="pq-tab-docs", render_children=True):
+            with gr.Tab("文档", id="docs", elem_id="pq-tab-docs", render_children=True) as docs_tab:
                 browse_parts = browse.build(get_runtime)
+        docs_tab.select(*browse_parts["refresh_table"])
 
         browse_outputs = [browse_parts["doc"], *browse_parts["view"]]
         search_fields = [search_parts["query"], search_parts["mode"], search_parts["doc"]]
@@ -77,7 +78,9 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
                 return (gr.skip(),) * (1 + len(browse_outputs))
 
         for source in (ask_parts["panel"], search_parts["results"]):
-            source.click(open_cited, None, [tabs, *browse_outputs]).then(None, js=browse.SCROLL_TARGET_JS)
+            opened = source.click(open_cited, None, [tabs, *browse_outputs])
+            opened.then(None, js=browse.SCROLL_TARGET_JS)
+            opened.then(*browse_parts["refresh_table"])
 
         def on_load(request: gr.Request) -> tuple[Any, ...]:
             """Fill the document choices, then follow the address: a passage, a search, or neither."""
@@ -94,7 +97,6 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
             if params.get("p"):
                 try:
                     browse_values = browse_parts["open_passage"](params["p"], params.get("hl"))
-                    browse_values = (gr.Dropdown(choices=docs, value=browse_values[0].value), *browse_values[1:])
                     tab = gr.Tabs(selected="docs")
                 except Exception as e:
                     warn(friendly(e))

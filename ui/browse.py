@@ -10,7 +10,7 @@ import pandas as pd
 
 from ingest.model import Document
 from ui import documents, render
-from ui.common import RuntimeGetter
+from ui.common import RuntimeGetter, doc_choices
 from ui.errors import friendly, warn
 
 # Clicking an outline entry marks it and sends its heading index to the server.
@@ -29,7 +29,7 @@ NO_DOC = '<div class="pq-empty">请选择一份文档。</div>'
 PICK_HEADING = '<div class="pq-empty">点击左侧目录中的标题，阅读该节正文。</div>'
 
 
-def _table_update(doc: Document | None, table_id: str | None, query: str) -> tuple[Any, str]:
+def _table_update(doc: Document | None, table_id: str | None, query: str) -> tuple[Any, str, str]:
     """The grid and its note for ``table_id``; an id from another document means its first table.
 
     Events can arrive out of order (a document switch also changes the table choice), so the
@@ -38,11 +38,11 @@ def _table_update(doc: Document | None, table_id: str | None, query: str) -> tup
     tables = doc.tables if doc else ()
     table = next((t for t in tables if t.id == table_id), tables[0] if tables else None)
     if table is None:
-        return gr.Dataframe(visible=False), "这份文档没有表格。" if doc else ""
+        return gr.Dataframe(visible=False), "", "这份文档没有表格。" if doc else ""
     frame = documents.table_frame(table, query)
     grid = gr.Dataframe(value=frame, datatype=documents.table_datatypes(table), visible=True,
                         label=documents.table_label(table), column_widths=documents.column_widths(table))
-    return grid, documents.table_note(table, frame, query)
+    return grid, documents.table_html(table, query), documents.table_note(table, frame, query)
 
 
 def document_view(doc: Document, target: documents.Target | None = None) -> tuple[Any, ...]:
@@ -61,10 +61,10 @@ def document_view(doc: Document, target: documents.Target | None = None) -> tupl
     row = target.passage.row if target is not None else None
     table_id = row.table_id if row is not None and row.table_id in {c[1] for c in choices} else (
         choices[0][1] if choices else None)
-    grid, note = _table_update(doc, table_id, "")
+    grid, phone, note = _table_update(doc, table_id, "")
     return (documents.document_summary(doc), render.outline(items, selected), section,
             gr.Dropdown(choices=choices, value=table_id, visible=bool(choices)), gr.Textbox(value=""),
-            grid, note)
+            grid, phone, note)
 
 
 def open_target(rt: Any, passage_id: str, marks: str | None = None) -> tuple[Document, documents.Target]:
@@ -112,25 +112,27 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         filt = gr.Textbox(label="筛选行", placeholder="输入任意文字，只显示包含它的行；也认得单位简称",
                           scale=3, elem_id="pq-table-filter")
     grid = gr.Dataframe(value=pd.DataFrame(), interactive=False, wrap=True, max_height=560, visible=False,
-                        elem_id="pq-table", label="表格", show_label=False, buttons=["fullscreen", "copy"])
+                        elem_id="pq-table", label="表格", buttons=["fullscreen", "copy"])
+    phone = gr.HTML("", elem_id="pq-table-phone", js_on_load=None)
     note = gr.Markdown("", elem_id="pq-table-note")
     gr.Markdown("点击列标题右侧的 ⋮ 可按该列升序或降序排序（数值列按数值大小）；右上角按钮可复制表格或全屏查看。",
                 elem_classes="pq-hint")
-    view = [summary, outline, section, table, filt, grid, note]
+    view = [summary, outline, section, table, filt, grid, phone, note]
 
     def pick(doc_id: str | None) -> Any:
         if not doc_id:
-            return "", NO_DOC, PICK_HEADING, gr.Dropdown(choices=[], value=None), "", gr.skip(), ""
+            return "", NO_DOC, PICK_HEADING, gr.Dropdown(choices=[], value=None), "", gr.skip(), "", ""
         try:
             return document_view(get_runtime().document(doc_id))
         except Exception as e:
             warn(friendly(e))
-            return (gr.skip(),) * 7
+            return (gr.skip(),) * len(view)
 
     def open_passage(passage_id: str, marks: str | None = None) -> tuple[Any, ...]:
         """The tab's values showing ``passage_id`` marked; the document choice first."""
-        d, target = open_target(get_runtime(), passage_id, marks)
-        return (gr.Dropdown(value=d.doc_id), *document_view(d, target))
+        rt = get_runtime()
+        d, target = open_target(rt, passage_id, marks)
+        return (gr.Dropdown(choices=doc_choices(rt, with_all=False), value=d.doc_id), *document_view(d, target))
 
     def read(doc_id: str | None, evt: gr.EventData) -> Any:
         idx = evt._data.get("idx") if isinstance(evt._data, dict) else None
@@ -148,12 +150,14 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
             return _table_update(d, table_id, query)
         except Exception as e:
             warn(friendly(e))
-            return gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip()
 
     # ``input``, not ``change``: only the reader's own pick re-renders; opening a citation sets
     # the document choice and its own section together.
     doc.input(pick, doc, view)
     outline.click(read, doc, section).then(None, js=SCROLL_SECTION_JS)
-    table.input(show_table, [doc, table, filt], [grid, note])
-    filt.change(show_table, [doc, table, filt], [grid, note], trigger_mode="always_last")
-    return {"doc": doc, "view": view, "pick": pick, "open_passage": open_passage}
+    table.input(show_table, [doc, table, filt], [grid, phone, note])
+    filt.change(show_table, [doc, table, filt], [grid, phone, note], trigger_mode="always_last")
+    # A grid in a tab not yet shown keeps no value: the tab sends it again when it is shown.
+    refresh_table = (show_table, [doc, table, filt], [grid, phone, note])
+    return {"doc": doc, "view": view, "pick": pick, "open_passage": open_passage, "refresh_table": refresh_table}

@@ -160,6 +160,14 @@ def table_rows_text(t: Table) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+def table_html(t: Table, query: str = "") -> str:
+    """The rows of ``t`` holding ``query`` as a plain table (the phone layout's readable grid)."""
+    needle = (query or "").strip().casefold()
+    headers, rows = table_rows_text(t)
+    shown = [cells for r, cells in zip(t.rows, rows, strict=True) if not r.is_total and _matches(r, needle)]
+    return render.grid_table(table_label(t), headers, shown, limit=len(shown))
+
+
 NAME_CELL = 40  # cells longer than this are descriptions, not names a short form could stand for
 
 
@@ -231,15 +239,10 @@ def table_datatypes(t: Table) -> list[str]:
     return ["str", *("number" if h in numeric else "str" for h in t.headers)]
 
 
-TABLE_WIDTH = 1240  # px: the table fills a desktop page and scrolls sideways on a phone
-MIN_COLUMN = 72  # px: a column never shrinks to one character a line
-
-
 def column_widths(t: Table) -> list[str]:
-    """Widths from typical cell lengths, in pixels of a page-wide table.
+    """Percent widths from typical cell lengths, so the whole table fits and long text wraps.
 
-    Fixed pixels, not percentages: on a narrow screen the table keeps readable columns and
-    scrolls sideways instead of squeezing every column to a character or two.
+    (On a phone the style sheet gives columns a readable minimum and the table scrolls sideways.)
     """
     columns = [(CATEGORY_COLUMN, [_category(r) for r in t.rows if not r.is_total])]
     for h in t.headers:
@@ -249,7 +252,7 @@ def column_widths(t: Table) -> list[str]:
         typical = sorted(len(x) for x in texts)[len(texts) // 2] if texts else 0
         weights.append(min(max(typical, min(len(header), 7), 4), 40))
     total = sum(weights) or 1
-    return [f"{max(MIN_COLUMN, round(TABLE_WIDTH * w / total))}px" for w in weights]
+    return [f"{100 * w / total:.1f}%" for w in weights]
 
 
 def _fmt(x: float) -> str:

@@ -117,6 +117,7 @@ sup.pq-ref:hover .pq-preview, sup.pq-ref:focus .pq-preview { display: block; pos
   background: #1f2937; color: #f9fafb; font-weight: 400; font-size: 0.8rem; line-height: 1.5; padding: 6px 8px;
   border-radius: 6px; box-shadow: 0 4px 14px rgba(0,0,0,.25); pointer-events: none; }
 .pq-narrow { display: none; }
+#pq-table-phone { display: none; }
 
 /* citation cards: flash when reached from [n], link into the document */
 .pq-card footer, .pq-result footer { display: flex; justify-content: space-between; align-items: center;
@@ -170,9 +171,16 @@ table.pq-kwic .pq-right > div { overflow: hidden; white-space: nowrap; }
   table.pq-kwic td.pq-where { display: block; white-space: normal; margin-top: 2px; }
   table.pq-kwic .pq-match { font-weight: 700; }
   .pq-outline li a { padding: 6px 8px; }
-  #pq-table th:first-child, #pq-table td:first-child { position: sticky; left: 0; z-index: 3;
-    background: var(--table-odd-background-fill, var(--background-fill-primary));
-    box-shadow: 1px 0 0 var(--border-color-primary); }
+  /* the table as a plain grid that scrolls sideways, its first column pinned */
+  #pq-table { display: none !important; }
+  #pq-table-phone { display: block !important; }
+  .pq-hint { display: none; }
+  #pq-table-phone .pq-grid-wrap { max-height: 70vh; overflow: auto; }
+  #pq-table-phone table.pq-grid th, #pq-table-phone table.pq-grid td { min-width: 6em; max-width: 14em; }
+  #pq-table-phone table.pq-grid th:first-child, #pq-table-phone table.pq-grid td:first-child { position: sticky;
+    left: 0; z-index: 2; background: var(--background-fill-primary); box-shadow: 1px 0 0 var(--border-color-primary); }
+  #pq-table-phone table.pq-grid thead th { position: sticky; top: 0; z-index: 1; }
+  #pq-table-phone table.pq-grid thead th:first-child { z-index: 3; }
   table.pq-compact td:first-child, table.pq-compact th:first-child { position: sticky; left: 0;
     background: var(--background-fill-primary); }
 }

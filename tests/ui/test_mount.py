@@ -66,7 +66,7 @@ def test_favicon_is_served(client):
     assert r.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
 
 
-@pytest.mark.parametrize(("path", "script"), [("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")])
+@pytest.mark.parametrize(("path", "script"), [("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.offline.js")])
 def test_api_docs_load_their_assets_from_this_server(client, path, script):
     page = client.get(path)
     assert page.status_code == 200
@@ -75,3 +75,4 @@ def test_api_docs_load_their_assets_from_this_server(client, path, script):
     asset = re.search(r'src="([^"]*' + re.escape(script) + ')"', page.text).group(1)
     r = client.get(asset)
     assert r.status_code == 200 and len(r.content) > 100_000
+    assert "cdn.redoc.ly" not in r.text

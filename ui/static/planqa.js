@@ -86,5 +86,18 @@
     }
   }, true);
 
+  // Gradio titles its toasts with the English level name ("Warning"); readers get Chinese.
+  const TOAST_TITLES = { warning: '提示', info: '提示', error: '出错了', success: '完成' };
+  const retitle = (root) => {
+    root.querySelectorAll && root.querySelectorAll('.toast-title').forEach((t) => {
+      const level = Object.keys(TOAST_TITLES).find((k) => t.classList.contains(k));
+      const span = t.querySelector('span') || t;
+      if (level && span.textContent.trim() !== TOAST_TITLES[level]) span.textContent = TOAST_TITLES[level];
+    });
+  };
+  new MutationObserver((changes) => {
+    for (const c of changes) c.addedNodes.forEach((n) => { if (n.nodeType === 1) retitle(n.parentElement || n); });
+  }).observe(document.body, { childList: true, subtree: true });
+
   document.documentElement.lang = 'zh-CN';
 }
