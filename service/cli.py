@@ -194,6 +194,9 @@ def ask(
     question: Annotated[str, typer.Argument(help="A question in Chinese (or English).")],
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response.")] = False,
+    history: Annotated[
+        list[str] | None, typer.Option("--history", help="An earlier question of the conversation (repeatable).")
+    ] = None,
 ) -> None:
     """Answer a question from the documents, with numbered citations."""
     from ingest.errors import PlanqaError
@@ -206,13 +209,16 @@ def ask(
         raise _fail(e, 2) from None
     rt = _runtime()
     try:
-        ans = rt.ask(question, top_k=top_k)
+        ans = rt.ask(question, top_k=top_k, history=[clean_text(h, "history entry") for h in history or []])
+    except ValueError as e:
+        raise _fail(e, 2) from None
     except PlanqaError as e:
         raise _fail(e, 2) from None
     titles = {d.doc_id: d.title for d in rt.documents()}
     if as_json:
         body = {"question": ans.question, "answer": ans.text, "grounded": ans.grounded,
-                "kind": ans.kind, "notes": list(ans.notes),
+                "kind": ans.kind, "notes": list(ans.notes), "short_answer": ans.short_answer,
+                "resolved_question": ans.resolved,
                 "citations": [hit_to_dict(h, titles.get(h.passage.doc_id, "")) for h in ans.citations]}
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return

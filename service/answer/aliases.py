@@ -144,16 +144,17 @@ class AliasIndex:
         return found
 
     def expand(self, text: str, known: Callable[[str], bool] = lambda w: False) -> tuple[str, dict[str, str]]:
-        """``text`` with each short name replaced by the one full name it stands for.
+        """``text`` with each short name spelled out as the one full name it stands for.
 
-        A word is only replaced when the corpus does not hold it verbatim (``known(word)`` says
-        whether it does) and exactly one name, or one clearly most frequent name, fits.
+        A short name the documents never use is replaced; one they also use ("天钢" in the text,
+        the full name in a table) keeps its place and gets the full name after it in brackets.
+        Only when exactly one name, or one clearly most frequent name, fits.
         """
         out = text
         done: dict[str, str] = {}
         words = _jieba().lcut(normalize(text))
         for w in sorted(set(words), key=len, reverse=True):
-            if not (MIN_SHORT <= len(w) <= MAX_SHORT) or not _CJK.search(w) or known(w):
+            if not (MIN_SHORT <= len(w) <= MAX_SHORT) or not _CJK.search(w) or w not in out:
                 continue
             if any(w in full for full in done.values()):
                 continue
@@ -163,6 +164,6 @@ class AliasIndex:
             if len(names) > 1 and self.names[names[0]] <= self.names[names[1]]:
                 continue  # ambiguous: leave the question as asked
             full = names[0]
-            out = out.replace(w, full)
+            out = out.replace(w, f"{w}（{full}）" if known(w) else full, 1)
             done[w] = full
         return out, done

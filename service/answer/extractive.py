@@ -11,6 +11,7 @@ most relevant whole sentences, each with its ``[n]``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,8 +116,12 @@ class Extractor:
         return E.score(q, ev, self.dense, self.model)
 
     # ---- answering -------------------------------------------------------------------------------
-    def answer(self, q: Question, top_k: int, doc_ids: list[str] | None, notes: list[str]) -> Extracted:
-        scored = self.score(q, doc_ids, notes)
+    def answer(
+        self, q: Question, top_k: int, doc_ids: list[str] | None, notes: list[str],
+        keep: Callable[[Hit], bool] | None = None,
+    ) -> Extracted:
+        """The answer from the retrieved passages (``keep`` drops some, for testing abstention)."""
+        scored = self.score(q, doc_ids, notes, keep)
         ranked = scored.ranked
         if self.model is None:
             return self._hand_answer(q, ranked, top_k, notes, scored)
@@ -163,7 +168,7 @@ class Extractor:
                 marker[pid] = len(citations) + 1
                 citations.append(_cite(e, factoid))
             n = marker[pid]
-            parts.append(answer_text(e, n) if factoid else _sentence_text(e, n))
+            parts.append(answer_text(e, n) if factoid and _clause_stands(q, e) else _sentence_text(e, n))
         text = "".join(parts)
         seen = set(marker)
         citations += _passages(ranked, max(0, top_k - len(citations)), seen)
@@ -215,6 +220,17 @@ def contradiction(q: Question, ev: Evidence | None) -> grounding.Verdict:
     if nums:
         return grounding.Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
     return grounding.Verdict(True)
+
+
+_BARE_TIME = re.compile(r"^(?:到|至|截至|截止|在|于|从)?\s*(?:(?:19|20)\d{2}年(?:底|末|前|以来)?|“?十[一二三四五六七八九]五”?(?:时期|期间|末)?)[，,。\s]*$")
+
+
+def _clause_stands(q: Question, e: Evidence) -> bool:
+    """The answering clauses say something on their own: not a bare time, a figure when one is asked."""
+    window = T.strip_punct(e.window_text).strip()
+    if len(window) < 6 or _BARE_TIME.match(window):
+        return False
+    return not (q.wants_number and not T.has_quantity(window) and T.has_quantity(e.sentence_text))
 
 
 def _long(e: Evidence) -> bool:

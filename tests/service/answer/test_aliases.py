@@ -57,6 +57,6 @@ def test_expand_leaves_an_ambiguous_short_name_alone() -> None:
     assert idx.expand("首钢的项目有几个？")[0] == "首钢的项目有几个？"
 
 
-def test_expand_leaves_words_the_corpus_holds() -> None:
+def test_expand_keeps_a_short_name_the_corpus_uses_and_adds_the_full_one() -> None:
     idx = AliasIndex.from_documents([_doc(["首都钢铁集团有限公司"])])
-    assert idx.expand("首钢的项目", known=lambda w: w == "首钢")[0] == "首钢的项目"
+    assert idx.expand("首钢的项目", known=lambda w: w == "首钢")[0] == "首钢（首都钢铁集团有限公司）的项目"

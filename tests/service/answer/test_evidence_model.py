@@ -1,0 +1,78 @@
+"""The fitted evidence model: verified on load, damaged files refused by name, scores in [0, 1]."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.answer import evidence as E
+
+
+def _write(tmp: Path, s: E.Linear, a: E.Linear, threshold: float = 0.5) -> Path:
+    body = json.dumps({"sentence": s.to_dict(), "answerable": a.to_dict(), "threshold": threshold}).encode()
+    (tmp / "model.json").write_bytes(body)
+    (tmp / "manifest.json").write_text(json.dumps({"files": {"model.json": E.sha256_bytes(body)}}))
+    return tmp
+
+
+def _linear(features: tuple[str, ...], seed: int = 0) -> E.Linear:
+    rng = np.random.default_rng(seed)
+    n = len(features)
+    return E.Linear(features, rng.normal(size=n), np.abs(rng.normal(size=n)) + 0.5, rng.normal(size=n), 0.1)
+
+
+def test_round_trip_and_probabilities(tmp_path: Path) -> None:
+    s, a = _linear(E.SENTENCE_FEATURES), _linear(E.ANSWERABLE_FEATURES, 1)
+    model = E.load_model(_write(tmp_path, s, a, 0.4))
+    assert model.threshold == 0.4
+    x = np.random.default_rng(2).normal(size=(7, len(E.SENTENCE_FEATURES)))
+    p = model.sentence.prob(x)
+    assert p.shape == (7,) and np.all((p > 0) & (p < 1))
+    assert np.allclose(p, s.prob(x))
+
+
+def test_a_changed_model_file_is_refused(tmp_path: Path) -> None:
+    d = _write(tmp_path, _linear(E.SENTENCE_FEATURES), _linear(E.ANSWERABLE_FEATURES))
+    (d / "model.json").write_bytes((d / "model.json").read_bytes().replace(b"0.1", b"0.2", 1))
+    with pytest.raises(E.ModelError) as err:
+        E.load_model(d)
+    assert str(err.value) == f"{d / 'model.json'}: checksum does not match manifest.json"
+
+
+def test_a_model_for_other_features_is_refused(tmp_path: Path) -> None:
+    d = _write(tmp_path, _linear(E.SENTENCE_FEATURES[:-1]), _linear(E.ANSWERABLE_FEATURES))
+    with pytest.raises(E.ModelError) as err:
+        E.load_model(d)
+    assert str(err.value) == f"{d / 'model.json'}: fitted for other features; run `make train`"
+
+
+def test_a_missing_model_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(E.ModelError, match="evidence model not readable"):
+        E.load_model(tmp_path)
+
+
+def test_the_shipped_model_loads() -> None:
+    model = E.load_model()
+    assert 0.0 < model.threshold < 1.0
+    assert model.manifest["training_data"]["sha256"]
+    assert "held_out" in model.manifest["metrics"]
+
+
+def test_a_damaged_shipped_copy_degrades_with_one_log_line(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(E.MODEL_DIR, tmp_path / "evidence")
+    (tmp_path / "evidence" / "model.json").write_text("{}")
+    monkeypatch.setattr(E, "MODEL_DIR", tmp_path / "evidence")
+    E.default_model.cache_clear()
+    try:
+        with caplog.at_level("WARNING"):
+            assert E.load_model.__defaults__ is not None
+            got = E.default_model.__wrapped__() if hasattr(E.default_model, "__wrapped__") else None
+        assert got is None
+        assert "evidence scoring falls back to hand weights" in caplog.text
+    finally:
+        E.default_model.cache_clear()

@@ -1,0 +1,105 @@
+"""The answer engine with the real model, the real index and the shipped evidence model.
+
+Questions written the way staff ask them, not as the plan words them; expected figures are read
+from the documents at test time, never written here.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from service.runtime import Runtime
+from service.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT.parent / "shared" / "evaldata" / "gov_docs" / "2022_government_work_report.txt"
+
+
+def test_how_questions_get_whole_sentences_with_their_markers(real_runtime: Runtime) -> None:
+    ans = real_runtime.ask("东丽区怎么培养和引进人才？")
+    assert ans.grounded, ans.text
+    assert "人才" in ans.text
+    markers = [int(m) for m in re.findall(r"\[(\d+)\]", ans.text)]
+    assert markers and max(markers) <= len(ans.citations)
+    # every sentence shown is verbatim in the passage it cites
+    for body, n in re.findall(r"([^\[\]]+?)\[(\d+)\]", ans.text):
+        assert body.strip("。；， ") in ans.citations[int(n) - 1].passage.text
+
+
+def test_a_question_the_plan_does_not_answer_is_declined(real_runtime: Runtime) -> None:
+    ans = real_runtime.ask("东丽区的常住人口是多少？")
+    assert not ans.grounded, ans.text
+    assert ans.text.startswith("文档中没有找到")
+
+
+def _busiest_company(rt: Runtime) -> tuple[str, str, list]:
+    """The company with the most project rows in the plan's table, its column, and its rows."""
+    plan = rt.documents()[0]
+    rows = [r for r in plan.tables[0].rows if not r.is_total]
+    col = next(c.header for c in rows[0].cells if "法人" in c.header or "单位" in c.header)
+    by: dict[str, list] = {}
+    for r in rows:
+        by.setdefault(r.cell(col).text, []).append(r)
+    full = max(by, key=lambda k: len(by[k]))
+    return full, col, by[full]
+
+
+def test_a_short_name_finds_its_company_rows(real_runtime: Runtime) -> None:
+    import jieba
+
+    from service.answer.aliases import AliasIndex
+
+    full, _, rows = _busiest_company(real_runtime)
+    words = jieba.lcut(full, HMM=False)
+    short = words[0][0] + words[1][0]  # initials of the two leading words, the usual short form
+    assert AliasIndex.from_documents(real_runtime.documents()).resolve(short)[0] == full
+    ans = real_runtime.ask(f"{short}的项目有几个？")
+    assert ans.grounded, ans.text
+    assert str(len(rows)) in ans.text
+    assert any(full in n for n in ans.notes)
+
+
+def test_a_followup_is_read_against_the_previous_question(real_runtime: Runtime) -> None:
+    full, col, rows = _busiest_company(real_runtime)
+    years = sorted({r.cell(c.header).start_year for r in rows for c in r.cells if r.cell(c.header).start_year})
+    year = years[0]
+    follow = real_runtime.ask(f"那其中{year}年开工的有哪些？", history=[f"{full}有哪些项目，总投资多少？"])
+    assert follow.resolved is not None and follow.resolved.startswith(full)
+    assert follow.grounded, follow.text
+    cited_rows = [h.passage.row for h in follow.citations if h.passage.row is not None]
+    assert cited_rows and all(r.cell(col).text == full for r in cited_rows)
+
+
+@pytest.fixture(scope="module")
+def two_documents(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
+    if not REPORT.is_file():
+        pytest.skip("the shared government work report is not beside the repository")
+    corpus = tmp_path_factory.mktemp("two-docs")
+    for f in (ROOT / "corpus").iterdir():
+        shutil.copy(f, corpus / f.name)
+    shutil.copy(REPORT, corpus / REPORT.name)
+    rt = Runtime(Settings(corpus_dir=corpus, index_dir=corpus.parent / (corpus.name + "-index")))
+    rt.build(force=True)
+    rt.load()
+    return rt
+
+
+def test_a_national_question_is_answered_from_the_national_document(two_documents: Runtime) -> None:
+    ans = two_documents.ask("全国今年要新建多少个5G基站？")
+    report_id = next(d.doc_id for d in two_documents.documents() if "government" in d.doc_id)
+    if ans.grounded:
+        assert ans.citations[0].passage.doc_id == report_id, ans.text
+    assert all(c.passage.doc_id == report_id for c in ans.citations[:1])
+
+
+def test_a_district_question_stays_with_the_district_plan(two_documents: Runtime) -> None:
+    ans = two_documents.ask("东丽区到2025年要建设多少个5G基站？")
+    plan_id = next(d.doc_id for d in two_documents.documents() if "government" not in d.doc_id)
+    assert ans.grounded, ans.text
+    assert ans.citations[0].passage.doc_id == plan_id
