@@ -34,11 +34,13 @@ eval: install
 bench: install
 	$(PY) -m service.evaluation.run_bench $(ARGS)
 
+# the evidence scorer (minutes) and the reader/reranker adapters (about 90 minutes on 2 cores)
 train: install
+	$(PY) -m training.evidence
 	$(PY) -m training.reader $(ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check ingest index service ui tests
+	$(VENV)/bin/ruff check ingest index service ui tests training
 
 clean:
 	rm -rf .planqa
