@@ -58,6 +58,31 @@ def eval_plan(shared: Path, settings: Any, work: Path, progress: bool) -> dev.Sc
     return run
 
 
+def eval_govreport(shared: Path, settings: Any, work: Path) -> dev.ScoreRun:
+    """score.py on the government work report questions, the report indexed beside the plan."""
+    corpus, index_dir = work / "two-docs-corpus", work / "two-docs-index"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for f in [*Path(settings.corpus_dir).iterdir(), shared / "evaldata" / "gov_docs" / "2022_government_work_report.txt"]:
+        if f.is_file() and (not (corpus / f.name).is_file() or (corpus / f.name).read_bytes() != f.read_bytes()):
+            (corpus / f.name).write_bytes(f.read_bytes())
+    step(f"indexing {corpus} → {index_dir}")
+    run_index(corpus, index_dir, show=False)
+    step("score.py on the government work report questions (two documents indexed)")
+    with serving(corpus, index_dir, log_path=work / "two-docs-server.log") as srv:
+        run = dev.run_score(srv.url, shared / "eval" / "dev_qa_govreport.jsonl", shared / "eval" / "score.py")
+    console.print(next(line for line in run.output.splitlines() if line.startswith("SCORE")), soft_wrap=True)
+    return run
+
+
+def render_govreport(run: dev.ScoreRun) -> str:
+    lines = ["## score.py on the government work report questions (report + plan indexed together)", "",
+             "```", next(x for x in run.output.splitlines() if x.startswith("SCORE")), "```", "",
+             "| type | n | answer | cite@1 | cite@5 |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {r['type']} | {r['n']} | {r['answer']:.3f} | {r['cite@1']:.3f} | {r['cite@5']:.3f} |" for r in run.per_type]
+    lines += ["", "Every miss:", ""] + [f"- {f}" for f in run.failures] + [""]
+    return "\n".join(lines) + "\n"
+
+
 def eval_cmrc(shared: Path, embedder: Any, work: Path, limit: int | None, retrieval_limit: int | None,
               progress: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     from index.store import load_index
@@ -197,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--work-dir", type=Path, default=REPO / ".planqa" / "eval")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "eval.md")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--answers-limit", type=int, default=None,
+                    help="CMRC2018 dev / DRCD test questions for the answer section (default all)")
     ap.add_argument("--no-milvus", action="store_true", help="skip scoring the Milvus backend beside the local one")
     a = ap.parse_args(argv)
     progress = not a.no_progress
@@ -214,6 +241,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = cmrc.PrefetchEmbedder(load_embedder(settings))
 
     plan = eval_plan(shared, settings, work, progress)
+    gov = eval_govreport(shared, settings, work)
+    step("answers on CMRC2018 dev and DRCD test, answerable and with the gold paragraph removed")
+    from service.evaluation import answers as answers_eval
+
+    try:
+        from service.reader import load_reader
+
+        reader = load_reader(settings)
+    except Exception:  # the reader is optional
+        reader = None
+    answer_res = answers_eval.run(shared, work, embedder, list(answers_eval.SETS), a.answers_limit, reader, progress)
     cm_rows, answers = eval_cmrc(shared, embedder, work, a.limit, a.retrieval_limit, progress)
     peer_dev, peer_cm = eval_peers(shared, settings, embedder, a.retrieval_limit, progress)
     milvus = None if a.no_milvus else backends.eval_milvus(shared, settings, embedder, work, a.retrieval_limit,
@@ -230,11 +268,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     res = {"machine": info, "dev": plan, "cmrc_retrieval": cm_rows, "cmrc_answers": answers,
            "peer_dev": peer_dev, "peer_cmrc": peer_cm, "cmrc_paragraphs": len(cmrc.passages(shared)),
            "seconds": time.perf_counter() - t0, "command": command,
-           "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()), "milvus": milvus, "reader": reader_res}
+           "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()), "milvus": milvus, "reader": reader_res,
+           "answers": answer_res, "govreport": {"score": gov.score, "per_type": gov.per_type, "failures": gov.failures}}
     text = render(res) + backends.render_backends(plan.score, cm_rows, milvus) + reader_eval.render(reader_res)
     text += formats.report_section()
+    text += render_govreport(gov) + "\n".join(answers_eval.render(answer_res)) + "\n"
     report.write(a.out, text)
-    raw = {k: v for k, v in res.items() if k != "dev"}
+    raw = {k: v for k, v in res.items() if k not in ("dev",)}
     raw["dev"] = {"score": plan.score, "per_type": plan.per_type, "failures": plan.failures,
                   "median_cited_chars": plan.median_cited_chars}
     (work / "results.json").write_text(json.dumps(raw, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
