@@ -82,9 +82,9 @@ def corpus_hash(corpus_dir: Path) -> str:
 
 
 def builder_fingerprint(fusion: FusionConfig = DEFAULT_FUSION) -> str:
-    """Changes when the on-disk format, the shipped word lists or the default fusion change."""
+    """Changes when the on-disk format, the shipped word lists, the normaliser or the default fusion change."""
     h = hashlib.sha256(f"format={FORMAT_VERSION};fusion={json.dumps(fusion.to_dict(), sort_keys=True)}".encode())
-    for p in sorted(DATA_DIR.glob("*.txt")):
+    for p in [*sorted(DATA_DIR.glob("*.txt")), *(DATA_DIR.parent / name for name in ("textnorm.py", "units.py"))]:
         h.update(p.name.encode() + p.read_bytes())
     return h.hexdigest()[:16]
 

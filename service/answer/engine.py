@@ -118,7 +118,16 @@ class AnswerEngine:
             ans = wider if wider.grounded else ans
         elif scoped is not None:
             notes.append("answered from the documents the question is about: " + ", ".join(scoped))
-        return _with(ans, question=raw, resolved=resolved, notes=[*notes, *ans.notes])
+        return _with(ans, question=raw, resolved=resolved, notes=[*notes, *ans.notes], text=self._with_source(ans))
+
+    def _with_source(self, ans: Answer) -> str:
+        """With several documents indexed, a grounded answer says which document it is from."""
+        if not ans.grounded or len(self.corpus.documents) < 2:
+            return ans.text
+        cited = [int(m) for m in re.findall(r"\[(\d+)\]", ans.text)]
+        doc_ids = list(dict.fromkeys(ans.citations[n - 1].passage.doc_id for n in cited if 0 < n <= len(ans.citations)))
+        titles = [self.corpus.title(d) or d for d in doc_ids]
+        return ans.text + source_suffix(titles) if titles else ans.text
 
     def _scoped(self, text: str, doc_ids: list[str] | None) -> list[str] | None:
         scopes = [s for s in self.corpus.scopes() if not doc_ids or s.doc_id in doc_ids]
@@ -211,6 +220,14 @@ class AnswerEngine:
 def warm() -> None:
     """Load the word segmenter and tagger now, not on the first question."""
     analyse("2020年全区工业增加值是多少？")
+
+
+def source_suffix(titles: Sequence[str]) -> str:
+    """The line naming the documents an answer is from; evaluation strips it again."""
+    return "（出自" + "、".join(f"《{t}》" for t in titles) + "）"
+
+
+SOURCE_RE = re.compile(r"（出自(?:《[^》]*》、?)+）$")
 
 
 def dense_view(index: Any) -> E.DenseView:

@@ -68,6 +68,7 @@ def open_engine(name: str, docs: list[dict[str, Any]], work: Path, embedder: Any
 
 def evaluate(engine: Any, qs: list[dict[str, Any]], progress: bool = True) -> dict[str, Any]:
     from service.answer.compose import definition_focus
+    from service.answer.engine import SOURCE_RE
     from service.answer.question import analyse
 
     contains, grounded, lengths, declined = [], [], [], []
@@ -76,7 +77,8 @@ def evaluate(engine: Any, qs: list[dict[str, Any]], progress: bool = True) -> di
     t0 = time.time()
     for i, d in enumerate(qs):
         ans = engine.ask(d["q"], top_k=5)
-        text = strip_markers(ans.text) if ans.grounded else ""
+        # the line naming the source document is not part of the answer
+        text = strip_markers(SOURCE_RE.sub("", ans.text)) if ans.grounded else ""
         contains.append(bool(ans.grounded and contains_answer(text, d["refs"])))
         grounded.append(bool(ans.grounded))
         if ans.grounded:
