@@ -34,8 +34,8 @@ LONG_CELL = 24  # a column whose typical cell is longer than this stays out of t
 PREVIEW_CHARS = 120
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-_ENUM_PREFIX = re.compile(r"^\s*(?:第[一二三四五六七八九十百]+[章节篇部分]|[（(][一二三四五六七八九十\d]+[）)]|"
-                          r"[一二三四五六七八九十]+、|\d+(?:\.\d+)*[、.．]?)\s*")
+_ENUM_PREFIX = re.compile(r"^[\s—–\-·•●■◆▲]*(?:第[一二三四五六七八九十百]+[章节篇部分]|[（(][一二三四五六七八九十\d]+[）)]|"
+                          r"[一二三四五六七八九十]+、|\d+(?:\.\d+)*[、.．]?)?\s*")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 ANSWER_KINDS = {
@@ -246,7 +246,7 @@ def citations_panel(turns: Mapping[int, Mapping[str, Any]], active: int | None =
 
 # ---- follow-up suggestions --------------------------------------------------------------------------
 def topic(heading: str) -> str:
-    """A heading without its enumeration ("（六）", "五、", "1.") or trailing punctuation."""
+    """A heading without its enumeration ("（六）", "五、", "1.", a leading dash) or trailing punctuation."""
     return _ENUM_PREFIX.sub("", heading or "").strip().rstrip("。；;：:")
 
 

@@ -131,7 +131,8 @@ table.pq-compact { border-collapse: collapse; width: 100%; font-size: 0.82rem; }
 table.pq-compact caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
 table.pq-compact th, table.pq-compact td { border: 1px solid var(--border-color-primary); padding: 3px 6px;
   vertical-align: top; line-height: 1.5; }
-table.pq-compact thead th { background: var(--background-fill-secondary); white-space: nowrap; }
+table.pq-compact thead th { background: var(--background-fill-secondary); min-width: 3.5em; }
+table.pq-compact td:nth-child(2) { min-width: 8em; }
 table.pq-compact tfoot th, table.pq-compact tfoot td { font-weight: 700; background: var(--background-fill-secondary); }
 table.pq-compact tr { border: none !important; }
 
@@ -161,7 +162,7 @@ table.pq-kwic .pq-right > div { overflow: hidden; white-space: nowrap; }
   #pq-ask-input { order: 4; }
   #pq-ask-extras { order: 5; }
   #pq-clear { order: 6; }
-  #pq-citations { max-height: none !important; }
+  #pq-citations, #pq-citations [style*="max-height"] { max-height: none !important; overflow: visible !important; }
   table.pq-kwic, table.pq-kwic tbody, table.pq-kwic tr { display: block; width: 100% !important; }
   table.pq-kwic thead { display: none; }
   table.pq-kwic tr { padding: 6px 0; border-bottom: 1px solid var(--border-color-primary) !important; }

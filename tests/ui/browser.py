@@ -109,14 +109,14 @@ def _benign_abort(request: Any) -> bool:
 
 
 @contextmanager
-def browser_page(width: int = DESKTOP[0], height: int = DESKTOP[1]) -> Iterator[tuple[Any, Watch]]:
-    """A blank page in offline headless Chromium (zh-CN locale) and what it is watched for."""
+def browser_page(width: int = DESKTOP[0], height: int = DESKTOP[1], locale: str = "zh-CN") -> Iterator[tuple[Any, Watch]]:
+    """A blank page in offline headless Chromium and what it is watched for."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height},
+            ctx = browser.new_context(locale=locale, viewport={"width": width, "height": height},
                                       accept_downloads=True, device_scale_factor=1)
             watch = Watch()
 

@@ -112,4 +112,5 @@ def test_follow_ups_come_from_cited_sections_and_skip_the_asked_topic():
                   "“传统产业”有哪些项目？"]
     assert av.follow_ups("强化新型基础设施建设有哪些？", cites[:1]) == []
     assert av.topic("（六）强化新型基础设施建设") == "强化新型基础设施建设"
+    assert av.topic("—产业创新转型实现新提升。") == "产业创新转型实现新提升"
     assert av.topic("五、重点任务") == "重点任务" and av.topic("1.工业质量效益稳步提升。") == "工业质量效益稳步提升"

@@ -272,6 +272,25 @@ def test_documents_outline_sections_and_sortable_filterable_table(fake_url, size
         assert watch.problems() == []
 
 
+def test_a_browser_set_to_english_still_gets_a_chinese_page(fake_url):
+    with browser_page(*DESKTOP, locale="en-US") as (page, watch):
+        page.goto(fake_url + "/ui/")
+        page.wait_for_selector(text_box("pq-question"), state="attached")
+        wait_idle(page)
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        page.get_by_role("tab", name="文档").click()
+        page.wait_for_selector("#pq-table [data-testid=header-3]")
+        page.hover("#pq-table [data-testid=header-3]")
+        page.click("#pq-table [data-testid=header-3] .cell-menu-button")
+        assert page.get_by_role("menuitem", name="降序排序").is_visible()  # Gradio's own menus too
+        page.keyboard.press("Escape")
+        search(page, "   ")
+        toast = page.locator(".toast-body").first
+        toast.wait_for()
+        assert "提示" in toast.inner_text() and "Warning" not in toast.inner_text()
+        assert watch.problems() == []
+
+
 @pytest.mark.parametrize(("path", "ready"), [("/docs", ".swagger-ui .opblock"), ("/redoc", "[role=navigation] li, .menu-content li")])
 def test_api_docs_render_offline(fake_url, path, ready):
     with browser_page(*DESKTOP) as (page, watch):
