@@ -16,7 +16,7 @@ from ui import search_view
 from ui.common import ALL_DOCS, ALL_DOCS_LABEL, OPEN_JS, RuntimeGetter, doc_ids_for, hit_dicts
 from ui.errors import check_text, friendly, warn
 from ui.export import write_csv, write_xlsx
-from ui.render import UI_PATH
+from ui.render import UI_PATH, section_path
 from ui.search_view import Match
 
 MODES = ("exact", "keyword", "semantic", "hybrid")
@@ -76,7 +76,7 @@ def run_search(rt: Runtime, query: str, mode: str, top_k: int, doc_choice: str |
         lines = []
         for h in shown:
             found = search_view.matches(h, texts[h["doc_id"]])
-            lines += found or [Match(str(h["doc_title"]), search_view.section_path(h["section"]), h["id"],
+            lines += found or [Match(str(h["doc_title"]), section_path(h["section"]), h["id"],
                                      int(h["span"][0]), "", "", str(h["text"])[:2 * search_view.CONTEXT])]
         verbatim = rt.search(query, mode="exact", top_k=0, doc_ids=doc_ids).total
         notice, offer = search_view.phrase_notice(query, verbatim), True

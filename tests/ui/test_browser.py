@@ -129,9 +129,11 @@ def test_chat_remembers_the_conversation_until_cleared(fake_url, size):
         page.wait_for_function("() => !document.querySelector('#pq-citations .pq-turn[data-turn=\"1\"]').hidden")
         assert page.locator('#pq-citations .pq-turn[data-turn="3"]').is_hidden()
 
-        page.click("#pq-clear")
+        # the button and the chat's own bin icon both forget everything
+        page.click('#pq-chat button[aria-label="清空对话"]' if size == PHONE else "#pq-clear")
         page.wait_for_function("() => document.querySelectorAll('#pq-chat [data-testid=bot]').length === 0")
-        assert "提问后" in page.inner_text("#pq-citations")
+        page.wait_for_function("() => document.querySelector('#pq-citations').innerText.includes('提问后')")
+        assert page.locator("#pq-follow button:visible").count() == 0
         ask(page, "那到2025年呢？")
         only = wait_answer(page, 1)
         assert "结合上文理解为" not in only.inner_text()
