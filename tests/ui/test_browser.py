@@ -293,6 +293,28 @@ def test_a_browser_set_to_english_still_gets_a_chinese_page(fake_url):
         assert watch.problems() == []
 
 
+@pytest.fixture(scope="module")
+def not_ready_url() -> Iterator[str]:
+    port = free_port()
+    log = ARTIFACTS / "server-not-ready.log"
+    with server(uvicorn_factory("tests.ui.fake_app:create_not_ready", port), port, log=log, timeout=90) as url:
+        yield url
+
+
+def test_without_an_index_the_page_says_so_and_every_action_fails_gently(not_ready_url):
+    with chromium_page(not_ready_url, path="/ui/?p=demo-plan%23p1.s0") as (page, watch):
+        banner = page.locator("#pq-status .pq-banner")
+        banner.wait_for()
+        assert "索引尚未就绪" in banner.inner_text() and "planqa index" in banner.inner_text()
+        ask(page, "5G基站有多少？")
+        page.wait_for_function("() => document.querySelector('#pq-chat').innerText.includes('索引尚未就绪')")
+        search(page, "5G")
+        page.wait_for_selector("#pq-summary .pq-banner")
+        assert "索引尚未就绪" in page.inner_text("#pq-summary")
+        shot(page, "fake-not-ready")
+        assert watch.problems() == []
+
+
 @pytest.mark.parametrize(("path", "ready"), [("/docs", ".swagger-ui .opblock"), ("/redoc", "[role=navigation] li, .menu-content li")])
 def test_api_docs_render_offline(fake_url, path, ready):
     with browser_page(*DESKTOP) as (page, watch):
