@@ -101,7 +101,7 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         doc = gr.Dropdown([(ALL_DOCS_LABEL, ALL_DOCS)], value=ALL_DOCS, label="限定文档", scale=1)
     summary = gr.HTML(EMPTY, elem_id="pq-summary", js_on_load=None)
     with gr.Row(elem_id="pq-notice-row"):
-        notice = gr.HTML("", elem_id="pq-notice", js_on_load=None)
+        notice = gr.HTML("", elem_id="pq-notice", js_on_load=None, visible=False)
         to_exact = gr.Button("改用精确检索", size="sm", visible=False, scale=0, min_width=130, elem_id="pq-to-exact")
     with gr.Row(elem_id="pq-downloads"):
         csv_btn = gr.DownloadButton("⬇ 下载全部匹配（CSV）", visible=False, size="sm", scale=0, min_width=190,
@@ -121,9 +121,10 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
             msg = friendly(e)
             warn(msg)
             # A failed search clears the old results, so nothing stale is read as its answer.
-            return (search_view.failure(msg), "", "", search_view.kwic_table([]), gr.Button(visible=False),
+            return (search_view.failure(msg), gr.HTML("", visible=False), "", search_view.kwic_table([]), gr.Button(visible=False),
                     gr.DownloadButton(visible=False), gr.DownloadButton(visible=False))
-        return (view.summary, view.notice, view.results, view.kwic, gr.Button(visible=view.offer_exact),
+        return (view.summary, gr.HTML(view.notice, visible=bool(view.notice)), view.results, view.kwic,
+                gr.Button(visible=view.offer_exact),
                 gr.DownloadButton(value=str(view.csv_path), visible=True),
                 gr.DownloadButton(value=str(view.xlsx_path), visible=True))
 

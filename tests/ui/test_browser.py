@@ -149,7 +149,12 @@ def test_chat_remembers_the_conversation_until_cleared(fake_url, size):
         follow.click()
         third = wait_answer(page, 3)
         assert page.locator("#pq-chat [data-testid=user]").last.inner_text() == "“传统产业”有哪些项目？"
-        assert third.locator(".pq-copy").is_visible()
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=fake_url)
+        third.locator(".pq-copy").click()
+        third.locator(".pq-copy", has_text="已复制").wait_for()
+        copied = page.evaluate("navigator.clipboard.readText()").splitlines()
+        assert copied[0] == third.locator(".pq-body").inner_text() and copied[2] == "来源："
+        assert copied[3].startswith("[1] 示例区“十四五”工业发展规划 › ")
         shot(page, f"fake-compact-{_name(size)}")
         assert watch.problems() == []
 
