@@ -37,6 +37,8 @@ OUT = REPO / "service" / "answer" / "models" / "evidence"
 WORK = REPO / ".planqa" / "train"
 SEED = 13
 DOMAIN_WEIGHT = 5.0
+# DRCD dev has 3,524 questions; a seeded sample keeps a full run within ~30 minutes here.
+DRCD_QUESTIONS = 1500
 
 log = logging.getLogger("training.evidence")
 
@@ -144,6 +146,11 @@ def squad_collection(name: str, path: Path, traditional: bool, embedder: Any, li
         qs = qs[:limit]
     body = "\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\n"
     _, ex = open_collection(name, {f"{name}.jsonl": body}, embedder)
+    if hasattr(embedder, "prefetch"):
+        # batched, the questions cost a fraction of one call each
+        from service.answer.question import analyse
+
+        embedder.prefetch([analyse(d["q"]).text for d in qs], progress=False)
     items = []
     t0 = time.time()
     for i, d in enumerate(qs):
@@ -162,7 +169,12 @@ def squad_collection(name: str, path: Path, traditional: bool, embedder: Any, li
 def dev_collection(name: str, files: dict[str, Path], qa: Path, embedder: Any) -> list[Item]:
     _, ex = open_collection(name, files, embedder)
     items = []
-    for d in dev_items(qa, name):
+    qs = dev_items(qa, name)
+    if hasattr(embedder, "prefetch"):
+        from service.answer.question import analyse
+
+        embedder.prefetch([analyse(d["q"]).text for d in qs], progress=False)
+    for d in qs:
         golds = [normalize(c).replace(" ", "") for c in d["cite_any"]]
 
         def pos(e: Any, golds: list[str] = golds) -> bool:
@@ -339,7 +351,7 @@ def collect(embedder: Any, limit: int | None) -> tuple[list[Item], dict[str, Any
     print("collecting CMRC2018 trial", flush=True)
     items += squad_collection("cmrc-trial", cmrc_trial, False, embedder, limit)
     print("collecting DRCD dev", flush=True)
-    items += squad_collection("drcd-dev", drcd_dev, True, embedder, limit)
+    items += squad_collection("drcd-dev", drcd_dev, True, embedder, limit or DRCD_QUESTIONS)
     print("collecting the dev questions", flush=True)
     plan_files = {plan.name: plan}
     meta = plan.with_name(plan.stem + ".meta.json")
@@ -357,7 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=None, help="questions per public collection (for a quick run)")
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--features", type=Path, default=None, help="reuse/store extracted features (.npz-like pickle)")
+    ap.add_argument("--features", type=Path, default=None,
+                    help="where extracted features are kept between runs (default .planqa/train/evidence-features.pkl)")
+    ap.add_argument("--recollect", action="store_true", help="extract the features again even if they are kept")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     from index.embedder import load_embedder
@@ -367,7 +381,18 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     s = Settings()
     embedder = PrefetchEmbedder(load_embedder(s.embedding_model, s.model_dir, s.embedding_cache_dir, s.embedding_batch_size))
-    items, data = collect(embedder, args.limit)
+    feats = args.features or (WORK / "evidence-features.pkl")
+    if feats.is_file() and not args.recollect:
+        import pickle
+
+        items, data = pickle.loads(feats.read_bytes())
+        print(f"features of {len(items)} questions read from {feats}", flush=True)
+    else:
+        items, data = collect(embedder, args.limit)
+        import pickle
+
+        feats.parent.mkdir(parents=True, exist_ok=True)
+        feats.write_bytes(pickle.dumps((items, data)))
     print(f"features of {len(items)} questions in {(time.time() - t0) / 60:.1f} min; fitting", flush=True)
     s_model, a_model, threshold, metrics = fit_all(items)
     metrics["wall_minutes"] = round((time.time() - t0) / 60, 1)

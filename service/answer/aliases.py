@@ -108,6 +108,14 @@ def abbreviates(short: str, full: str) -> bool:
     return last < len(LEGAL_FORMS.sub("", f))
 
 
+COMMON_WORD_FREQ = 50
+
+
+def _common_word(word: str) -> bool:
+    """A word of the general dictionary ("智能", "自动") is not anybody's short name."""
+    return (_jieba().dt.FREQ.get(word) or 0) >= COMMON_WORD_FREQ
+
+
 @dataclass
 class AliasIndex:
     """Organisation and project names of a corpus, and how often each occurs."""
@@ -156,7 +164,7 @@ class AliasIndex:
         for w in sorted(set(words), key=len, reverse=True):
             if not (MIN_SHORT <= len(w) <= MAX_SHORT) or not _CJK.search(w) or w not in out:
                 continue
-            if any(w in full for full in done.values()):
+            if any(w in full for full in done.values()) or _common_word(w):
                 continue
             names = self.resolve(w)
             if not names:
@@ -164,6 +172,8 @@ class AliasIndex:
             if len(names) > 1 and self.names[names[0]] <= self.names[names[1]]:
                 continue  # ambiguous: leave the question as asked
             full = names[0]
+            if full in out:
+                continue  # the question already names it in full
             out = out.replace(w, f"{w}（{full}）" if known(w) else full, 1)
             done[w] = full
         return out, done

@@ -39,7 +39,8 @@ FACTOID = (QUANTITY, TIME, ENTITY)
 MAX_SENTENCES = 3
 MAX_SENTENCE_CHARS = 220
 # A further sentence joins the answer when the model rates it at least this share of the best.
-RELATIVE_KEEP = 0.6
+RELATIVE_KEEP = 0.85
+MAX_ANSWER_CHARS = 260
 READER_MIN_SCORE = 0.3
 
 
@@ -238,16 +239,23 @@ def _long(e: Evidence) -> bool:
 
 
 def _pick_sentences(ranked: list[Evidence], probs: np.ndarray) -> list[Evidence]:
-    """The best sentence and up to two more the model rates nearly as high, in document order."""
+    """The best sentence, then up to two more the model rates nearly as high (best first).
+
+    A further sentence must be rated at least ``RELATIVE_KEEP`` of the best and, with what is
+    already chosen, stay within ``MAX_ANSWER_CHARS``.
+    """
     best = float(probs[0])
     out = [ranked[0]]
+    size = len(ranked[0].sentence_text)
     for e, p in zip(ranked[1:], probs[1:], strict=False):
         if len(out) >= MAX_SENTENCES or float(p) < RELATIVE_KEEP * best:
             break
         if any(_same_sentence(e, o) for o in out) or _near_duplicate(e, out):
             continue
+        if size + len(e.sentence_text) > MAX_ANSWER_CHARS:
+            continue
         out.append(e)
-    out.sort(key=lambda e: (e.hit.passage.doc_id, e.hit.passage.span[0] + e.sentence[0]))
+        size += len(e.sentence_text)
     return out
 
 
