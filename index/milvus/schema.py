@@ -113,9 +113,16 @@ class Connection:
         with self.guard(what):
             return fn()
 
-    def close(self) -> None:
+    def close(self, release: bool = False) -> None:
+        """Close the client; with ``release``, also stop this process's embedded Milvus Lite for the
+        file, which only one process can hold open (another process can open it afterwards)."""
         with contextlib.suppress(Exception):
             self.client.close()
+        if release and not is_remote(self.uri):
+            with contextlib.suppress(Exception):
+                from milvus_lite.server_manager import server_manager_instance
+
+                server_manager_instance.release_server(str(Path(self.uri).expanduser()))
 
     # ---- collections ----------------------------------------------------------------------
     def exists(self) -> bool:

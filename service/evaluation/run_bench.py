@@ -200,11 +200,12 @@ def bench_milvus(corpora: Sequence[Any], settings: Any, embedder: Any, root: Pat
         t0 = time.perf_counter()
         conn = Connection(uri, None, "planqa")
         report_ = sync_documents(c.documents, conn, embedder, model_name=settings.embedding_model, progress=progress)
-        conn.close()
+        conn.close(release=True)
         write_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        again = sync_documents(c.documents, Connection(uri, None, "planqa"), embedder,
-                               model_name=settings.embedding_model)
+        conn = Connection(uri, None, "planqa")
+        again = sync_documents(c.documents, conn, embedder, model_name=settings.embedding_model)
+        conn.close(release=True)  # a Milvus Lite file is open in one process at a time: the probe's, next
         unchanged_s = time.perf_counter() - t0
         step(f"Milvus Lite {c.label}: probing in a fresh process")
         probe = scale.run_probe(where / "index", queries, root, {**env, "PLANQA_BACKEND": "milvus",
