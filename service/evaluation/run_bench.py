@@ -132,14 +132,7 @@ def bench_serving(settings: Any, embedder: Any, index_dir: Path, env: dict[str, 
         out["latency"] = latency.with_ratios(latency.measure(rt, embedder, srv.url, questions, rounds, progress=progress))
         out["rss_idle_mb"] = srv.rss_mb()
     # The same load against a server with query batching off, then on, each a fresh process.
-    for key, extra, what in (("load_unbatched", UNBATCHED, "batching off"), ("load", {}, "batching on")):
-        with serving(corpus, index_dir, {**env, **extra}, log_path=work / f"server-{key}.log") as srv:
-            step(f"load ({what}): {clients} clients × {seconds:.0f} s, ask and search alternating")
-            with RssSampler(srv) as sampler:
-                res = load.run_load(srv.url, questions, clients, seconds, progress=progress)
-            out[key] = res.summary()
-            out[f"rss_{key}_peak_mb"] = max(sampler.peak, srv.rss_mb())
-            out[f"{key}_server_alive"] = srv.proc.poll() is None
+    out.update(bench_load_pair(corpus, index_dir, env, questions, work, clients, seconds, progress))
     return out
 
 
@@ -398,6 +391,48 @@ def render(res: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def bench_load_pair(corpus: Path, index_dir: Path, env: dict[str, str], questions: list[str], work: Path,
+                    clients: int, seconds: float, progress: bool) -> dict[str, Any]:
+    """The load test against a fresh server with query batching off, then one as configured."""
+    out: dict[str, Any] = {}
+    for key, extra, what in (("load_unbatched", UNBATCHED, "batching off"), ("load", {}, "batching on")):
+        with serving(corpus, index_dir, {**env, **extra}, log_path=work / f"server-{key}.log") as srv:
+            step(f"load ({what}): {clients} clients × {seconds:.0f} s, ask and search alternating")
+            with RssSampler(srv) as sampler:
+                res = load.run_load(srv.url, questions, clients, seconds, progress=progress)
+            out[key] = res.summary()
+            out[f"rss_{key}_peak_mb"] = max(sampler.peak, srv.rss_mb())
+            out[f"{key}_server_alive"] = srv.proc.poll() is None
+    return out
+
+
+def load_only(settings: Any, work: Path, questions: list[str], clients: int, seconds: float, progress: bool,
+              info: dict[str, Any]) -> str:
+    """``--load-only``: the plan indexed (a no-op when fresh), then the two load runs."""
+    corpus, index_dir = Path(settings.corpus_dir), work / "plan-index"
+    step(f"planqa index {corpus} → {index_dir}")
+    run_index(corpus, index_dir, {}, log_path=work / "index-load.log")
+    sv = bench_load_pair(corpus, index_dir, {}, questions, work, clients, seconds, progress)
+    ld, lu = sv["load"], sv["load_unbatched"]
+    rows = [[name, x["requests"], x["errors"], x["throughput"], x["all"]["p50"], x["all"]["p95"],
+             sv[f"rss_{key}_peak_mb"]] for name, key, x in (("batching off", "load_unbatched", lu),
+                                                             ("batching on", "load", ld))]
+    return "\n".join([
+        f"Load test only ({info.get('cpu', '')}; load average at the end "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}): {clients} clients × {seconds:.0f} s on `corpus/`.",
+        "",
+        report.goals_table([
+            report.goal("load throughput, batching on / off", ld["throughput"] / lu["throughput"], 2.0, True, "×", 2),
+            report.goal("load p95, batching on / off", ld["all"]["p95"] / lu["all"]["p95"], 1.0, False, "×", 2),
+            report.goal("load errors", float(ld["errors"] + lu["errors"]), 0.0, False, "", 0),
+        ]),
+        "",
+        report.table(["server", "requests", "errors", "throughput (req/s)", "p50 ms", "p95 ms", "RSS peak MiB"], rows,
+                     [0, 0, 0, 1, 0, 0, 0]),
+        "",
+    ])
+
+
 def render_milvus(sc: dict[str, Any]) -> list[str]:
     """Milvus Lite beside the local index of the same corpus, and what a cluster changes."""
     ms = sc.get("milvus") or []
@@ -450,6 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--work-dir", type=Path, default=REPO / ".planqa" / "bench")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--load-only", action="store_true",
+                    help="only the load test, query batching off then on, printed (and written to --out if given)")
     ap.add_argument("--render", type=Path, default=None, metavar="RESULTS_JSON",
                     help="only rewrite --out from the results.json of an earlier run")
     a = ap.parse_args(argv)
@@ -469,6 +506,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     info = machine.describe()
     t0 = time.perf_counter()
     questions = [d["q"] for d in dev.load_items(shared / "eval" / "dev_qa.jsonl")]
+    if a.load_only:
+        text = load_only(settings, work, questions, a.clients, a.seconds, progress, info)
+        if "--out" in (argv if argv is not None else sys.argv[1:]):
+            report.write(a.out, text)
+        console.print(text)
+        return 0
 
     idx = bench_indexing(settings, work, progress)
     env = {"PLANQA_EMBEDDING_CACHE_DIR": str(idx["cache"])}
