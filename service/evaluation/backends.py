@@ -100,3 +100,51 @@ def render_backends(local_dev: dict[str, Any], local_cmrc: list[dict[str, Any]],
     if milvus["dev"]["failures"]:
         parts += ["Failures reported by score.py (Milvus):", "", "```", *milvus["dev"]["failures"], "```", ""]
     return "\n".join(parts)
+
+
+def eval_local(shared: Path, settings: Any, embedder: Any, work: Path, retrieval_limit: int | None,
+               progress: bool) -> dict[str, Any]:
+    """The local backend's side of the same comparison (as ``make eval`` computes it)."""
+    from index.store import load_index
+
+    root = work / "local"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    corpus = Path(settings.corpus_dir)
+    run_index(corpus, root / "plan-index", {}, log_path=root / "plan-index.log")
+    qa, score_py = shared / "eval" / "dev_qa.jsonl", shared / "eval" / "score.py"
+    with serving(corpus, root / "plan-index", {}, log_path=root / "plan-server.log") as srv:
+        run = dev.run_score(srv.url, qa, score_py)
+    cm_corpus = cmrc.prepare_corpus(shared, work / "cmrc-corpus")
+    run_index(cm_corpus, root / "cmrc-index", {}, log_path=root / "cmrc-index.log", show=progress)
+    idx = load_index(root / "cmrc-index", embedder)
+    rows = cmrc.planqa_retrieval(idx, cmrc.retrieval_pairs(shared, retrieval_limit), progress)
+    rows[0]["passages"] = idx.passage_count
+    return {"dev": {"score": run.score, "failures": run.failures}, "cmrc_retrieval": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Both backends on the dev questions and CMRC2018 retrieval, printed side by side."""
+    import argparse
+
+    from service.evaluation.run_eval import load_embedder
+    from service.settings import Settings
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--retrieval-limit", type=int, default=None, help="CMRC2018 retrieval questions (default all)")
+    ap.add_argument("--work-dir", type=Path, default=dev.REPO / ".planqa" / "eval-backends")
+    ap.add_argument("--no-progress", action="store_true")
+    a = ap.parse_args(argv)
+    settings = Settings()
+    shared = dev.shared_dir()
+    work = a.work_dir.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    embedder = cmrc.PrefetchEmbedder(load_embedder(settings))
+    local = eval_local(shared, settings, embedder, work, a.retrieval_limit, not a.no_progress)
+    milvus = eval_milvus(shared, settings, embedder, work, a.retrieval_limit, not a.no_progress)
+    console.print(render_backends(local["dev"]["score"], local["cmrc_retrieval"], milvus), soft_wrap=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
