@@ -27,7 +27,7 @@ def milvus_env(uri: Path) -> dict[str, str]:
 
 
 def eval_milvus(shared: Path, settings: Any, embedder: Any, work: Path, retrieval_limit: int | None,
-                progress: bool) -> dict[str, Any]:
+                progress: bool, with_cmrc: bool = True) -> dict[str, Any]:
     """score.py on the dev questions and CMRC2018 retrieval, with the index in Milvus Lite."""
     from index.milvus.loader import load_milvus_index
     from index.milvus.schema import Connection
@@ -43,6 +43,8 @@ def eval_milvus(shared: Path, settings: Any, embedder: Any, work: Path, retrieva
     with serving(corpus, root / "unused-index", env, log_path=root / "plan-server.log") as srv:
         run = dev.run_score(srv.url, qa, score_py)
     console.print(next(line for line in run.output.splitlines() if line.startswith("SCORE")), soft_wrap=True)
+    if not with_cmrc:
+        return {"dev": {"score": run.score, "failures": run.failures}, "cmrc_retrieval": []}
 
     cm_corpus = cmrc.prepare_corpus(shared, work / "cmrc-corpus")
     cm_env = milvus_env(root / "cmrc.db")
@@ -103,7 +105,7 @@ def render_backends(local_dev: dict[str, Any], local_cmrc: list[dict[str, Any]],
 
 
 def eval_local(shared: Path, settings: Any, embedder: Any, work: Path, retrieval_limit: int | None,
-               progress: bool) -> dict[str, Any]:
+               progress: bool, with_cmrc: bool = True) -> dict[str, Any]:
     """The local backend's side of the same comparison (as ``make eval`` computes it)."""
     from index.store import load_index
 
@@ -115,6 +117,8 @@ def eval_local(shared: Path, settings: Any, embedder: Any, work: Path, retrieval
     qa, score_py = shared / "eval" / "dev_qa.jsonl", shared / "eval" / "score.py"
     with serving(corpus, root / "plan-index", {}, log_path=root / "plan-server.log") as srv:
         run = dev.run_score(srv.url, qa, score_py)
+    if not with_cmrc:
+        return {"dev": {"score": run.score, "failures": run.failures}, "cmrc_retrieval": []}
     cm_corpus = cmrc.prepare_corpus(shared, work / "cmrc-corpus")
     run_index(cm_corpus, root / "cmrc-index", {}, log_path=root / "cmrc-index.log", show=progress)
     idx = load_index(root / "cmrc-index", embedder)
@@ -134,14 +138,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--retrieval-limit", type=int, default=None, help="CMRC2018 retrieval questions (default all)")
     ap.add_argument("--work-dir", type=Path, default=dev.REPO / ".planqa" / "eval-backends")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--no-cmrc", action="store_true", help="the dev questions only")
     a = ap.parse_args(argv)
     settings = Settings()
     shared = dev.shared_dir()
     work = a.work_dir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     embedder = cmrc.PrefetchEmbedder(load_embedder(settings))
-    local = eval_local(shared, settings, embedder, work, a.retrieval_limit, not a.no_progress)
-    milvus = eval_milvus(shared, settings, embedder, work, a.retrieval_limit, not a.no_progress)
+    local = eval_local(shared, settings, embedder, work, a.retrieval_limit, not a.no_progress, not a.no_cmrc)
+    milvus = eval_milvus(shared, settings, embedder, work, a.retrieval_limit, not a.no_progress, not a.no_cmrc)
     console.print(render_backends(local["dev"]["score"], local["cmrc_retrieval"], milvus), soft_wrap=True)
     return 0
 
