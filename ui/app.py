@@ -59,9 +59,8 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
                 ask_parts = ask.build(get_runtime)
             with gr.Tab("检索", id="search", elem_id="pq-tab-search"):
                 search_parts = search.build(get_runtime)
-            with gr.Tab("文档", id="docs", elem_id="pq-tab-docs", render_children=True) as docs_tab:
+            with gr.Tab("文档", id="docs", elem_id="pq-tab-docs", render_children=True):
                 browse_parts = browse.build(get_runtime)
-        docs_tab.select(*browse_parts["refresh_table"])
 
         browse_outputs = [browse_parts["doc"], *browse_parts["view"]]
         search_fields = [search_parts["query"], search_parts["mode"], search_parts["doc"]]
@@ -78,9 +77,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
                 return (gr.skip(),) * (1 + len(browse_outputs))
 
         for source in (ask_parts["panel"], search_parts["results"]):
-            opened = source.click(open_cited, None, [tabs, *browse_outputs])
-            opened.then(None, js=browse.SCROLL_TARGET_JS)
-            opened.then(*browse_parts["refresh_table"])
+            source.click(open_cited, None, [tabs, *browse_outputs]).then(None, js=browse.SCROLL_TARGET_JS)
 
         def on_load(request: gr.Request) -> tuple[Any, ...]:
             """Fill the document choices, then follow the address: a passage, a search, or neither."""

@@ -145,6 +145,8 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
             return gr.skip()
 
     def show_table(doc_id: str | None, table_id: str | None, query: str) -> Any:
+        if not doc_id:  # a change fired before the tab was first shown carries no document: keep the grid
+            return gr.skip(), gr.skip(), gr.skip()
         try:
             d = get_runtime().document(doc_id) if doc_id else None
             return _table_update(d, table_id, query)
@@ -152,12 +154,10 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
             warn(friendly(e))
             return gr.skip(), gr.skip(), gr.skip()
 
-    # ``input``, not ``change``: only the reader's own pick re-renders; opening a citation sets
-    # the document choice and its own section together.
+    # ``input``, not ``change``: only the reader's own pick re-renders. Opening a citation or a
+    # shared address sets the document and its section together.
     doc.input(pick, doc, view)
     outline.click(read, doc, section).then(None, js=SCROLL_SECTION_JS)
     table.input(show_table, [doc, table, filt], [grid, phone, note])
-    filt.change(show_table, [doc, table, filt], [grid, phone, note], trigger_mode="always_last")
-    # A grid in a tab not yet shown keeps no value: the tab sends it again when it is shown.
-    refresh_table = (show_table, [doc, table, filt], [grid, phone, note])
-    return {"doc": doc, "view": view, "pick": pick, "open_passage": open_passage, "refresh_table": refresh_table}
+    filt.change(show_table, [doc, table, filt], [grid, phone, note], trigger_mode="multiple")
+    return {"doc": doc, "view": view, "pick": pick, "open_passage": open_passage}

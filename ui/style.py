@@ -173,7 +173,9 @@ table.pq-kwic .pq-right > div { overflow: hidden; white-space: nowrap; }
   table.pq-kwic .pq-match { font-weight: 700; }
   .pq-outline li a { padding: 6px 8px; }
   /* the table as a plain grid that scrolls sideways, its first column pinned */
-  #pq-table { display: none !important; }
+  /* out of sight, not display:none: the grid still measures itself, or its updates never finish */
+  #pq-table { position: absolute !important; left: -10000px !important; width: 360px !important;
+    visibility: hidden !important; }
   #pq-table-phone { display: block !important; }
   .pq-hint { display: none; }
   #pq-table-phone .pq-grid-wrap { max-height: 70vh; overflow: auto; }
