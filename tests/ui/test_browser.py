@@ -84,8 +84,9 @@ def test_citations_lead_to_their_card_and_into_the_document(fake_url, size):
         assert "示例区“十四五”工业发展规划" in card.inner_text()
         assert "4000个5G基站" in card.locator("mark").first.inner_text()
         if narrow:  # the sources sit right under the chat
-            chat, panel = page.locator("#pq-chat").bounding_box(), page.locator("#pq-citations").bounding_box()
-            assert 0 <= panel["y"] - (chat["y"] + chat["height"]) < 80
+            gap = page.evaluate("document.querySelector('#pq-citations').getBoundingClientRect().top"
+                                " - document.querySelector('#pq-chat').getBoundingClientRect().bottom")
+            assert 0 <= gap < 80
 
         ref.hover()  # the marker previews the cited sentence
         assert ref.locator(".pq-preview").is_visible()
