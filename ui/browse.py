@@ -77,9 +77,16 @@ def open_target(rt: Any, passage_id: str, marks: str | None = None) -> tuple[Doc
 SCROLL_TARGET_JS = """
 () => {
   let tries = 30;
+  const outline = () => {  // the selected heading, centred in the outline's own scroll box
+    const sel = document.querySelector('#pq-outline li.pq-sel');
+    let box = sel && sel.parentElement;
+    while (box && box !== document.body && box.scrollHeight <= box.clientHeight) box = box.parentElement;
+    if (!sel || !box || box === document.body) return;
+    box.scrollTop += sel.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 2;
+  };
   const go = () => {
     const m = document.querySelector('#pq-section .pq-target');
-    if (m) { m.scrollIntoView({block: 'center'}); return; }
+    if (m) { outline(); m.scrollIntoView({block: 'center'}); return; }
     if (--tries > 0) setTimeout(go, 100);
   };
   setTimeout(go, 50);
