@@ -130,6 +130,11 @@ def test_a_follow_up_is_read_against_the_previous_question_until_the_chat_is_cle
         follow = "那其中2021年开工的有哪些？"
         ask(page, first)
         wait_answer(page, 1)
+        # the rows the answer adds up are one compact table with their total, not a card per row
+        compact = page.locator("#pq-citations .pq-turn:not([hidden]) table.pq-compact")
+        assert compact.count() == 1 and compact.locator("tbody tr").count() >= 3
+        assert page.locator("#pq-citations .pq-turn:not([hidden]) table.pq-row").count() == 0
+        assert "合计" in compact.locator("tfoot").inner_text()
         ask(page, follow)
         second = wait_answer(page, 2)
         # the engine received the earlier question: it says how it read the follow-up
