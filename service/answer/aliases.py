@@ -74,7 +74,7 @@ def _core(name: str) -> str:
 def abbreviates(short: str, full: str) -> bool:
     """Whether ``short`` is a usual short form of ``full`` (both compared normalised).
 
-    True for the name without legal form or region ("富士达", "钢铁集团"), for a tail after a
+    True for the name without legal form or region ("飞鸽", "钢铁集团"), for a tail after a
     short place prefix ("经开区" of 滨海经开区), and for the first characters of the leading
     words ("首钢" of 首都钢铁集团有限公司, "中石化" of 中国石油化工集团有限公司). A generic word
     ("公司", "有限") or a place name alone ("天津") never is.
@@ -111,9 +111,25 @@ def abbreviates(short: str, full: str) -> bool:
 COMMON_WORD_FREQ = 50
 
 
+_PROPER = ("nr", "ns", "nt", "nz", "j")
+
+
+@lru_cache(maxsize=4096)
 def _common_word(word: str) -> bool:
-    """A word of the general dictionary ("智能", "自动") is not anybody's short name."""
-    return (_jieba().dt.FREQ.get(word) or 0) >= COMMON_WORD_FREQ
+    """A word of the general vocabulary ("智能", "新能源") is not anybody's short name.
+
+    Frequent dictionary words are common whatever their tag; rarer ones unless tagged as a
+    proper name or an abbreviation.
+    """
+    import jieba.posseg as posseg
+
+    freq = _jieba().dt.FREQ.get(word) or 0
+    if freq >= COMMON_WORD_FREQ:
+        return True
+    if freq == 0:
+        return False
+    tags = posseg.lcut(word)
+    return not (len(tags) == 1 and tags[0].flag in _PROPER)
 
 
 @dataclass

@@ -66,9 +66,12 @@ class AnswerEngine:
         self.reader = reader  # a span reader (service.reader); None = sentence answers only
         self.evidence_model = evidence_model if evidence_model is not None else E.default_model()
         self.pool = max(1, pool)
-        self.extractor = Extractor(
-            self.corpus, retriever, dense_view(index), self.evidence_model, self.pool, reader=reader
-        )
+        dense = dense_view(index)
+        if dense.embedder is None and evidence_model is None:
+            # the fitted model reads the dense model's cosines; without an embedder they are not
+            # there, and the hand weights are the better judge
+            self.evidence_model = None
+        self.extractor = Extractor(self.corpus, retriever, dense, self.evidence_model, self.pool, reader=reader)
         warm()
 
     # ---- public ---------------------------------------------------------------------------------

@@ -90,11 +90,63 @@ class Linear:
 
 
 @dataclass(frozen=True)
+class Trees:
+    """Fitted gradient-boosted trees (from scikit-learn), evaluated with numpy: sum of leaves, sigmoid.
+
+    Each tree is five parallel arrays over its nodes: feature, threshold, left, right (``-1`` at
+    a leaf) and value; a missing value goes left where ``nan_left`` says so.
+    """
+
+    features: tuple[str, ...]
+    baseline: float
+    trees: tuple[dict[str, np.ndarray], ...]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Trees:
+        trees = []
+        for t in d["trees"]:
+            tree = {k: np.asarray(t[k], dtype=np.float64 if k in ("threshold", "value") else np.int64)
+                    for k in ("feature", "threshold", "left", "right", "value", "nan_left")}
+            n = len(tree["value"])
+            if any(len(v) != n for v in tree.values()) or n == 0:
+                raise ValueError("tree arrays differ in length")
+            if tree["feature"].max(initial=0) >= len(d["features"]) or tree["left"].max(initial=0) >= n:
+                raise ValueError("tree refers to a feature or node that does not exist")
+            trees.append(tree)
+        return cls(tuple(d["features"]), float(d["baseline"]), tuple(trees))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "trees", "features": list(self.features), "baseline": self.baseline,
+                "trees": [{k: v.tolist() for k, v in t.items()} for t in self.trees]}
+
+    def prob(self, x: np.ndarray) -> np.ndarray:
+        x = np.atleast_2d(x)
+        z = np.full(len(x), self.baseline)
+        rows = np.arange(len(x))
+        for t in self.trees:
+            node = np.zeros(len(x), dtype=np.int64)
+            for _ in range(64):  # deeper than any fitted tree
+                inner = t["left"][node] >= 0
+                if not inner.any():
+                    break
+                f = t["feature"][node]
+                v = x[rows, f]
+                go_left = np.where(np.isnan(v), t["nan_left"][node] == 1, v <= t["threshold"][node])
+                node = np.where(inner, np.where(go_left, t["left"][node], t["right"][node]), node)
+            z += t["value"][node]
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def model_from_dict(d: dict[str, Any]) -> Linear | Trees:
+    return Trees.from_dict(d) if d.get("kind") == "trees" else Linear.from_dict(d)
+
+
+@dataclass(frozen=True)
 class EvidenceModel:
     """The sentence scorer, the answerability classifier and its operating point."""
 
-    sentence: Linear
-    answerable: Linear
+    sentence: Linear | Trees
+    answerable: Linear | Trees
     threshold: float
     manifest: dict[str, Any]
 
@@ -119,7 +171,7 @@ def load_model(directory: Path = MODEL_DIR) -> EvidenceModel:
         raise ModelError(f"{directory / 'model.json'}: checksum does not match manifest.json")
     try:
         d = json.loads(raw)
-        sentence, answerable = Linear.from_dict(d["sentence"]), Linear.from_dict(d["answerable"])
+        sentence, answerable = model_from_dict(d["sentence"]), model_from_dict(d["answerable"])
         threshold = float(d["threshold"])
     except (KeyError, TypeError, ValueError) as e:
         raise ModelError(f"{directory / 'model.json'}: malformed ({type(e).__name__}: {e})") from None
@@ -132,7 +184,7 @@ def load_model(directory: Path = MODEL_DIR) -> EvidenceModel:
 def default_model() -> EvidenceModel | None:
     """The shipped model, or None (with one log line) when it cannot be used."""
     try:
-        return load_model()
+        return load_model(MODEL_DIR)
     except ModelError as e:
         log.warning("evidence scoring falls back to hand weights: %s", e)
         return None

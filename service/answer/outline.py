@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from index.types import Hit
 from ingest.model import Document, Heading, Passage
+from service.answer import scope
 from service.answer import text as T
 from service.answer.question import DESCRIPTION, ENTITY, LIST, Question
 
@@ -68,13 +69,13 @@ def _first_passage(doc: Document, heading: Heading) -> Passage | None:
 _COUNTED = re.compile(r"^[一二两三四五六七八九十几\d]+[个项大种类条点]?$")
 
 
-def _only_about(q: Question, name: str) -> bool:
+def _only_about(q: Question, name: str, home: tuple[str, ...] = ()) -> bool:
     """The question names the heading and otherwise only asks ("有哪些", "包括哪几个方面")."""
     if q.english:
         joined = "".join(q.terms)
         return name in joined and all(t in name or t in _ABOUT for t in q.terms)
     rest = q.text.replace(name, " ")
-    for place in q.places:  # the document's own place is checked against its title elsewhere
+    for place in (*q.places, *home):  # the document's own place adds nothing to what is asked
         rest = rest.replace(place, " ")
     return all(t in _ABOUT or t in name or _COUNTED.match(t) or t in "区市县省" for t in T.content_terms(rest))
 
@@ -118,7 +119,7 @@ def answer_from_outline(q: Question, docs: Iterable[Document]) -> OutlineAnswer 
                 continue
             defined = re.split(r"[:：]", name, maxsplit=1)[0] if re.search(r"[:：]", name) else ""
             for key in (name, defined):
-                found = len(key) >= 2 and (key in q.text or q.english) and _only_about(q, key)
+                found = len(key) >= 2 and (key in q.text or q.english) and _only_about(q, key, scope.find_places(doc.title))
                 if found and (best is None or len(key) > best[0]):
                     best = (len(key), doc, i, key)
     if best is None:

@@ -166,7 +166,7 @@ def best_project(q: Question, views: list[TableView]) -> list[_Match]:
         for r in v.data_rows:
             s, common = _name_score(text, v.name(r), weights)
             if s < 0.6 and _named_loosely(text, common, names):
-                s = 0.6  # "永磁直驱项目", "电装电机项目": a piece of one name, called a project
+                s = 0.6  # "飞鸽自行车项目", "申能热电项目": a piece of one name, called a project
             if s > 0:
                 scored.append(_Match(v, r, s, common))
     scored.sort(key=lambda m: -m.score)

@@ -46,17 +46,22 @@ def _doc(companies: list[str]) -> Document:
 
 
 def test_expand_replaces_a_short_name_with_the_dominant_full_name() -> None:
-    idx = AliasIndex.from_documents([_doc(["首都钢铁集团有限公司"] * 3 + ["首都钢管制造有限公司"])])
-    text, done = idx.expand("首钢的项目有几个？", known=lambda w: w in ("项目", "的", "有", "几个"))
-    assert text == "首都钢铁集团有限公司的项目有几个？"
-    assert done == {"首钢": "首都钢铁集团有限公司"}
+    idx = AliasIndex.from_documents([_doc(["华北钢铁集团有限公司"] * 3 + ["华北钢管制造有限公司"])])
+    text, done = idx.expand("华钢的项目有几个？", known=lambda w: w in ("项目", "的", "有", "几个"))
+    assert text == "华北钢铁集团有限公司的项目有几个？"
+    assert done == {"华钢": "华北钢铁集团有限公司"}
 
 
 def test_expand_leaves_an_ambiguous_short_name_alone() -> None:
-    idx = AliasIndex.from_documents([_doc(["首都钢铁集团有限公司", "首都钢管制造有限公司"])])
-    assert idx.expand("首钢的项目有几个？")[0] == "首钢的项目有几个？"
+    idx = AliasIndex.from_documents([_doc(["华北钢铁集团有限公司", "华北钢管制造有限公司"])])
+    assert idx.expand("华钢的项目有几个？")[0] == "华钢的项目有几个？"
 
 
 def test_expand_keeps_a_short_name_the_corpus_uses_and_adds_the_full_one() -> None:
-    idx = AliasIndex.from_documents([_doc(["首都钢铁集团有限公司"])])
-    assert idx.expand("首钢的项目", known=lambda w: w == "首钢")[0] == "首钢（首都钢铁集团有限公司）的项目"
+    idx = AliasIndex.from_documents([_doc(["华北钢铁集团有限公司"])])
+    assert idx.expand("华钢的项目", known=lambda w: w == "华钢")[0] == "华钢（华北钢铁集团有限公司）的项目"
+
+
+def test_a_common_word_is_nobodys_short_name() -> None:
+    idx = AliasIndex.from_documents([_doc(["春利达新能源科技发展有限公司"])])
+    assert idx.expand("新能源汽车有多少辆？")[0] == "新能源汽车有多少辆？"

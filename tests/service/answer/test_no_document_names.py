@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.pipeline import ingest_paths
-from service.answer.aliases import AliasIndex, _core
+from service.answer.aliases import LEGAL_FORMS, AliasIndex
 from service.answer.scope import find_places
 
 REPO = Path(__file__).resolve().parents[3]
@@ -16,7 +16,7 @@ def corpus_names() -> set[str]:
     names: set[str] = set()
     for name in AliasIndex.from_documents(docs).names:
         names.add(name)
-        core = _core(name)
+        core = LEGAL_FORMS.sub("", name)
         if len(core) >= 3:
             names.add(core)
     for d in docs:
