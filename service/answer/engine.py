@@ -115,12 +115,10 @@ class AnswerEngine:
         if resolved:
             notes.insert(0, f"follow-up read as: {resolved}")
         scoped = self._scoped(expanded, doc_ids)
+        # a question about the country is not answered from a district's plan, nor the reverse
         ans = self._ask(expanded, top_k, scoped if scoped is not None else doc_ids)
-        if scoped is not None and not ans.grounded:
-            wider = self._ask(expanded, top_k, doc_ids)
-            ans = wider if wider.grounded else ans
-        elif scoped is not None:
-            notes.append("answered from the documents the question is about: " + ", ".join(scoped))
+        if scoped is not None:
+            notes.append("read in the documents the question is about: " + ", ".join(scoped))
         return _with(ans, question=raw, resolved=resolved, notes=[*notes, *ans.notes], text=self._with_source(ans))
 
     def _with_source(self, ans: Answer) -> str:

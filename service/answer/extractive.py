@@ -23,6 +23,7 @@ from service.answer import evidence as E
 from service.answer import grounding
 from service.answer import text as T
 from service.answer.compose import (
+    PERCENT_HINT,
     Evidence,
     answer_text,
     cited,
@@ -220,6 +221,9 @@ def contradiction(q: Question, ev: Evidence | None) -> grounding.Verdict:
     nums = [n for n in q.numbers if T.squash(n) not in ctx]
     if nums:
         return grounding.Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
+    if q.wants_number and not q.english and not PERCENT_HINT.search(q.text) and grounding.only_shares(ev.window_text):
+        # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"
+        return grounding.Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
     return grounding.Verdict(True)
 
 

@@ -95,7 +95,7 @@ def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict
         return Verdict(False, "只找到相关度较低的段落")
     if q.wants_number and not ev.has_quantity:
         return Verdict(False, "相关段落没有给出具体数字")
-    if q.wants_number and not PERCENT_HINT.search(q.text) and _only_shares(ev.window_text):
+    if q.wants_number and not PERCENT_HINT.search(q.text) and only_shares(ev.window_text):
         # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"
         return Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
     return Verdict(True)
@@ -110,7 +110,8 @@ def _figure_with(focus: str, sentence: str) -> bool:
     return False
 
 
-def _only_shares(window: str) -> bool:
+def only_shares(window: str) -> bool:
+    """Every figure in the clauses is a share (N%, N个百分点), none an amount."""
     nums = [m for m in T.NUMBER_RE.finditer(window) if window[m.end() : m.end() + 1] != "年"]
     if not nums or T.CN_NUMBER_RE.search(window):
         return False
