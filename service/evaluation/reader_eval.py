@@ -61,6 +61,7 @@ def reader_alone(reader: Any, questions: Sequence[dict[str, Any]], progress: boo
         "answered": answered,
         "ms_p50": statistics.median(ms) if ms else 0.0,
         "max_windows": reader.max_windows,
+        "max_tokens": reader.max_tokens,
     }
 
 
@@ -117,7 +118,7 @@ def render(res: dict[str, Any]) -> str:
     else:
         out += [
             f"Reader alone, CMRC2018 dev with the gold paragraph given ({r['n']:,} questions, at most "
-            f"{r['max_windows']} windows read as in the service): **EM {r['EM']:.3f}, F1 {r['F1']:.3f}**; "
+            f"{r['max_windows']} windows, {r['max_tokens']} tokens read as in the service): **EM {r['EM']:.3f}, F1 {r['F1']:.3f}**; "
             f"a span for {r['answered']:,}; {r['ms_p50']:.0f} ms per question (median).",
         ]
     rows = res.get("reranker")

@@ -24,7 +24,8 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 WEIGHTS = Path(__file__).parent / "weights"
-READER_MAX_WINDOWS = 2
+READER_MAX_WINDOWS = 3
+READER_MAX_TOKENS = 800  # about two full windows: bounds the reader's share of /api/ask latency
 
 
 def _base_dir(settings: Settings) -> Path:
@@ -77,7 +78,7 @@ def _qa_model_reader(path: Path) -> Reader:
         out = model(input_ids=ids, attention_mask=mask)
         return out.start_logits, out.end_logits
 
-    return Reader(forward, tokenizer, max_len=max_len, stride=max_len // 3, max_windows=READER_MAX_WINDOWS, name=str(path))
+    return Reader(forward, tokenizer, max_len=max_len, stride=max_len // 3, max_windows=READER_MAX_WINDOWS, max_tokens=READER_MAX_TOKENS, name=str(path))
 
 
 def load_reader(settings: Settings) -> Reader | None:
@@ -90,7 +91,13 @@ def load_reader(settings: Settings) -> Reader | None:
             model, tokenizer, manifest = _load_adapter(path, settings)
             cfg = manifest["adapter"]
             return Reader(
-                model, tokenizer, max_len=cfg["max_len"], stride=cfg["stride"], max_windows=READER_MAX_WINDOWS, name=str(path)
+                model,
+                tokenizer,
+                max_len=cfg["max_len"],
+                stride=cfg["stride"],
+                max_windows=READER_MAX_WINDOWS,
+                max_tokens=READER_MAX_TOKENS,
+                name=str(path),
             )
         return _qa_model_reader(path)
     except (ModelError, OSError, ValueError) as exc:

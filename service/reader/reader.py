@@ -36,7 +36,10 @@ SpanFn = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, ...]]
 
 
 class Reader:
-    """Extractive reader over at most ``max_windows`` windows of ``max_len`` tokens per question."""
+    """Extractive reader over at most ``max_windows`` windows (``max_tokens`` tokens in all) per question.
+
+    The cost of a read is one forward pass over the windows taken, so the two caps bound latency.
+    """
 
     def __init__(
         self,
@@ -44,11 +47,13 @@ class Reader:
         tokenizer: Any,
         max_len: int = 384,
         stride: int = 128,
-        max_windows: int = 2,
+        max_windows: int = 3,
+        max_tokens: int = 800,
         bf16: bool = True,
         name: str = "",
     ) -> None:
         self.forward = forward
+        self.max_tokens = max_tokens
         self.tokenizer = tokenizer
         self.max_len = max_len
         self.stride = stride
@@ -66,12 +71,18 @@ class Reader:
     def read(self, question: str, texts: Sequence[str], top_n: int = 1) -> list[Span]:
         """The ``top_n`` best spans over all ``texts``, highest score first; [] when there is none.
 
-        Windows are taken in text order up to ``max_windows``, so pass texts best first.
+        Windows are taken in text order within the caps, so pass texts best first.
         """
         texts = list(texts)
         if not question.strip() or not any(t.strip() for t in texts) or top_n < 1:
             return []
-        windows = make_windows(self.tokenizer, question, texts, self.max_len, self.stride)[: self.max_windows]
+        windows: list[Window] = []
+        used = 0
+        for w in make_windows(self.tokenizer, question, texts, self.max_len, self.stride):
+            if len(windows) == self.max_windows or (windows and used + len(w.input_ids) > self.max_tokens):
+                break
+            windows.append(w)
+            used += len(w.input_ids)
         if not windows:
             return []
         out = self._logits(windows)

@@ -42,6 +42,7 @@ def save_adapter(target: Path, state: dict[str, torch.Tensor], manifest: dict[st
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the adapter ships as package data
     try:
         save_file({k: v.to(torch.float16).contiguous() for k, v in state.items()}, str(tmp / ADAPTER_FILE))
         f = tmp / ADAPTER_FILE
