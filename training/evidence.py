@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -194,6 +195,54 @@ def dev_collection(name: str, files: dict[str, Path], qa: Path, embedder: Any) -
     return items
 
 
+_NUMBERING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、])\s*")
+_ACTION = re.compile(
+    r"^(加快|加强|推进|推动|强化|提升|培育|打造|构建|完善|促进|深化|实施|优化|扩大|支持|坚持|着力|全面|大力|积极|持续|"
+    r"健全|建设|发展|做好|稳定|保障|落实|提高|壮大|激发|增强|巩固|扎实|更好|切实|有效|创新)"
+)
+
+
+def heading_questions(doc: Any) -> list[tuple[str, str]]:
+    """(question, heading) pairs read off a plan's own headings: its structure labels its paragraphs.
+
+    "（五）强化人才支撑" becomes "如何强化人才支撑？"; a noun heading "园区建设" becomes
+    "园区建设方面有哪些举措？". The sentences under the heading are the answer.
+    """
+    out = []
+    for h in doc.headings:
+        if h.level < 2:
+            continue
+        core = _NUMBERING.sub("", h.text).strip().lstrip("—-－ ")
+        core = re.split(r"[，,：:；;]", core)[0].strip("“”\"")
+        if not 4 <= len(core) <= 16:
+            continue
+        q = f"如何{core}？" if _ACTION.match(core) else f"{core}方面有哪些举措？"
+        out.append((q, h.text))
+    return out
+
+
+def heading_collection(name: str, files: dict[str, Path], embedder: Any) -> list[Item]:
+    """Questions made from the headings of the dev documents, answered by the text under them."""
+    idx, ex = open_collection(name, files, embedder)
+    items = []
+    for doc in idx.documents.values():
+        pairs = heading_questions(doc)
+        if hasattr(embedder, "prefetch"):
+            from service.answer.question import analyse
+
+            embedder.prefetch([analyse(q).text for q, _ in pairs], progress=False)
+        for q, heading in pairs:
+            def under(p: Any, heading: str = heading) -> bool:
+                return bool(p.section) and p.section[-1] == heading
+
+            X, y, qq = featurize(ex, q, lambda e, under=under: under(e.hit.passage))
+            if not y.any():
+                continue  # retrieval missed the section: nothing to learn about ranking here
+            Xr, _, _ = featurize(ex, q, lambda e: False, keep=lambda h, under=under: not under(h.passage))
+            items.append(Item(f"{name}-headings", f"{name}-h-{heading}", X, y, Xr, DOMAIN_WEIGHT, True, qq, qq))
+    return items
+
+
 def progress(name: str, done: int, total: int, t0: float) -> None:
     if done % 100 and done != total:
         return
@@ -346,7 +395,8 @@ def fit_all(items: list[Item]) -> tuple[E.Trees, E.Linear, float, dict[str, Any]
     return s_all, a_all, threshold_all, metrics
 
 
-def write_model(out: Path, s: E.Trees, a: E.Linear, threshold: float, metrics: dict[str, Any], data: dict[str, Any]) -> None:
+def write_model(out: Path, s: E.Trees, a: E.Linear, threshold: float, metrics: dict[str, Any], data: dict[str, Any],
+                embedding_model: str = "") -> None:
     out.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"sentence": s.to_dict(), "answerable": a.to_dict(), "threshold": threshold},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -356,12 +406,21 @@ def write_model(out: Path, s: E.Trees, a: E.Linear, threshold: float, metrics: d
         "model": "planqa evidence scorer (gradient-boosted trees) + answerability classifier (logistic regression)",
         "files": {"model.json": E.sha256_bytes(body)},
         "features": {"sentence": list(E.SENTENCE_FEATURES), "answerable": list(E.ANSWERABLE_FEATURES)},
+        "embedding_model": embedding_model.split("@")[0],
         "training_data": data, "seed": SEED, "command": "make train (python -m training.evidence)",
         "metrics": metrics, "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (out / "manifest.json.tmp").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     tmp.replace(out / "model.json")
     (out / "manifest.json.tmp").replace(out / "manifest.json")
+
+
+def collect_headings(embedder: Any) -> list[Item]:
+    plan = REPO / "corpus" / "dongli-14th-fyp-industry.txt"
+    report = SHARED / "evaldata" / "gov_docs" / "2022_government_work_report.txt"
+    print("collecting questions from the headings of the two plan documents", flush=True)
+    return heading_collection("dev-plan", {plan.name: plan}, embedder) + heading_collection(
+        "dev-govreport-only", {report.name: report}, embedder)
 
 
 def collect(embedder: Any, limit: int | None) -> tuple[list[Item], dict[str, Any]]:
@@ -383,6 +442,7 @@ def collect(embedder: Any, limit: int | None) -> tuple[list[Item], dict[str, Any
         plan_files[meta.name] = meta
     items += dev_collection("dev-plan", plan_files, dev, embedder)
     items += dev_collection("dev-govreport", {**plan_files, report.name: report}, dev_gov, embedder)
+    items += collect_headings(embedder)
     files = [cmrc_trial, drcd_dev, plan, report, dev, dev_gov]
     data = {"files": [str(p.relative_to(SHARED)) if p.is_relative_to(SHARED) else str(p.relative_to(REPO)) for p in files],
             "sha256": file_sha(files), "questions": len(items), "limit": limit}
@@ -414,6 +474,10 @@ def main(argv: list[str] | None = None) -> int:
 
         items, data = pickle.loads(feats.read_bytes())
         print(f"features of {len(items)} questions read from {feats}", flush=True)
+        if not any(it.source.endswith("-headings") for it in items):
+            items += collect_headings(embedder)
+            data["questions"] = len(items)
+            feats.write_bytes(pickle.dumps((items, data)))
         for it in items:
             it.weight = DOMAIN_WEIGHT if it.source.startswith("dev") else 1.0
     else:
@@ -425,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"features of {len(items)} questions in {(time.time() - t0) / 60:.1f} min; fitting", flush=True)
     s_model, a_model, threshold, metrics = fit_all(items)
     metrics["wall_minutes"] = round((time.time() - t0) / 60, 1)
-    write_model(args.out, s_model, a_model, threshold, metrics, data)
+    write_model(args.out, s_model, a_model, threshold, metrics, data, embedder.model_id)
     h = metrics["held_out"]
     print(json.dumps({k: h[k] for k in ("sentence", "answerable_auc", "threshold", "answered_when_answerable",
                                          "abstained_when_not")}, indent=1))

@@ -67,9 +67,9 @@ class AnswerEngine:
         self.evidence_model = evidence_model if evidence_model is not None else E.default_model()
         self.pool = max(1, pool)
         dense = dense_view(index)
-        if dense.embedder is None and evidence_model is None:
-            # the fitted model reads the dense model's cosines; without an embedder they are not
-            # there, and the hand weights are the better judge
+        if evidence_model is None and not E.fits_embedder(self.evidence_model, dense.embedder):
+            # the fitted model reads the cosines of the embedding model it was fitted with; without
+            # them (no embedder, or another model) the hand weights are the better judge
             self.evidence_model = None
         self.extractor = Extractor(self.corpus, retriever, dense, self.evidence_model, self.pool, reader=reader)
         warm()

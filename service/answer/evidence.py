@@ -190,6 +190,14 @@ def default_model() -> EvidenceModel | None:
         return None
 
 
+def fits_embedder(model: EvidenceModel | None, embedder: Any) -> bool:
+    """Whether ``embedder`` is the embedding model ``model`` was fitted with (its cosines mean the same)."""
+    if model is None or embedder is None:
+        return False
+    fitted = str(model.manifest.get("embedding_model", ""))
+    return bool(fitted) and str(getattr(embedder, "model_id", "")).split("@")[0] == fitted
+
+
 class DenseView:
     """Question, sentence and passage vectors for the candidates of one question.
 

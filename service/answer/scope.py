@@ -23,6 +23,7 @@ CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 _SUFFIX_RE = re.compile(f"([{CJK}]{{2,4}}?)(?:省|自治区|自治州|县)")
 _NOT_PLACE = ("全", "本", "该", "各", "外", "邻", "周边", "市", "郊", "城")
 _ADMIN_TAIL = "省市区县州"
+_MODALS = frozenset("要 将 已 再 拟 会 能 还要 计划 准备 正在 已经 需要 可以 继续 重新 全面".split())
 NATIONAL_Q = re.compile(r"全国|我国|全中国|中国(?!石油|石化|移动|电信|联通|银行|人民银行)|国家(?![级重标])|国内生产总值|中央|国务院")
 NATIONAL_DOC = re.compile(r"国务院|全国人民代表大会|全国人大|政府工作报告|中华人民共和国|国家(?:发展和改革委员会|发展改革委)|中共中央")
 
@@ -62,8 +63,11 @@ def find_places(text: str) -> tuple[str, ...]:
     for p in PROVINCES:
         if p in text:
             add(p)
-    for w in words:
+    for i, w in enumerate(words):
         if w.flag == "ns" and len(w.word) >= 2:
+            # "要新建多少个" uses a word the tagger also knows as a county as a verb
+            if len(w.word) == 2 and w.word not in PROVINCES and i > 0 and words[i - 1].word in _MODALS:
+                continue
             add(w.word)
         elif len(w.word) == 3 and w.word[-1] in "区县":
             head = w.word[:2]

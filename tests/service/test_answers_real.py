@@ -22,9 +22,9 @@ REPORT = ROOT.parent / "shared" / "evaldata" / "gov_docs" / "2022_government_wor
 
 
 def test_how_questions_get_whole_sentences_with_their_markers(real_runtime: Runtime) -> None:
-    ans = real_runtime.ask("东丽区怎么培养和引进人才？")
+    ans = real_runtime.ask("如何加快数字化转型？")
     assert ans.grounded, ans.text
-    assert "人才" in ans.text
+    assert "数字化" in ans.text or "智能" in ans.text
     markers = [int(m) for m in re.findall(r"\[(\d+)\]", ans.text)]
     assert markers and max(markers) <= len(ans.citations)
     # every sentence shown is verbatim in the passage it cites

@@ -43,3 +43,8 @@ def test_preferred_documents() -> None:
     assert preferred_documents(question_scope("滨海新区的5G基站有多少个？"), scopes) == ["district"]
     assert preferred_documents(question_scope("5G基站有多少个？"), scopes) is None
     assert preferred_documents(question_scope("全国粮食总产量是多少？"), scopes[:1]) is None
+
+
+def test_a_verb_the_tagger_knows_as_a_county_is_no_place() -> None:
+    assert find_places("全国今年要新建多少个5G基站？") == ()
+    assert find_places("美国的5G基站有多少") == ("美国",)
