@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from service.reader import load_reader, load_reranker
 from service.settings import Settings
 from training.reader.__main__ import main
-from training.reader.data import load_examples
+from training.reader.data import EVALDATA, load_examples
+
+pytestmark = pytest.mark.skipif(
+    not (EVALDATA / "drcd" / "DRCD_dev.json").is_file(),
+    reason=f"the public training data is not at {EVALDATA} (the shared folder beside the repository)",
+)
 
 
 def test_examples_keep_verbatim_answers_and_never_include_the_test_set() -> None:
