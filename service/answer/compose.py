@@ -21,7 +21,7 @@ from service.answer.question import DESCRIPTION, ENTITY, LIST, QUANTITY, TIME, Y
 MAX_WINDOW = 160
 _CONNECTIVE = set("达到为是至突破超过约共有实现完成累计增长提高降低减少增加了的年均建成设完力争已经将新")
 _MEASURE_ASKED = re.compile(r"(?:多少|几)(亿元|万元|亿|万|个|家|届|项|条|座|所|台|辆|名|人|次|年|倍|元|亩|吨|件|套|处|级|批|类|平方米|公里|千米|米)")
-PERCENT_HINT = re.compile(r"率|比重|比例|占比|百分|增速|增幅|增长|提高|下降|降低|%")
+PERCENT_HINT = re.compile(r"率|比重|比例|占比|百分|增速|增幅|涨幅|降幅|幅度|增长|提高|下降|降低|%")
 _TARGET_Q = re.compile(r"目标|到20\d\d|(?<!\d)20(2[1-9]|[3-9]\d)年|计划|力争|规划|将要|预计|十四五|未来|要[达打建实培形突提]")
 _TARGET_S = re.compile(r"到20\d\d年|力争|目标|预计|将")
 _TIME_LEAD = re.compile(r"^(到|至|截至|截止|在|于)?\s*((?:19|20)\d{2}年(底|末)?|“?十[一二三四五六七八九]五”?(时期|期间|末)?)")
