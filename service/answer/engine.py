@@ -114,12 +114,29 @@ class AnswerEngine:
         notes = [f"“{a}” read as “{b}”" for a, b in names.items()]
         if resolved:
             notes.insert(0, f"follow-up read as: {resolved}")
-        scoped = self._scoped(expanded, doc_ids)
-        # a question about the country is not answered from a district's plan, nor the reverse
+        qscope = scope.question_scope(expanded, analyse(expanded).places)
+        scopes = {s.doc_id: s for s in self.corpus.scopes() if not doc_ids or s.doc_id in doc_ids}
+        scoped = scope.preferred_documents(qscope, list(scopes.values()))
         ans = self._ask(expanded, top_k, scoped if scoped is not None else doc_ids)
-        if scoped is not None:
+        if scoped is not None and not ans.grounded:
+            # the other documents may still answer, unless they are about another place: a question
+            # about the country is not answered from a district's plan, nor the reverse
+            wider = self._ask(expanded, top_k, doc_ids)
+            cited = {h.passage.doc_id for h in wider.citations[:1]}
+            if wider.grounded and not any(scope.conflicts(qscope, scopes[d]) for d in cited if d in scopes):
+                ans = wider
+        elif scoped is not None:
             notes.append("read in the documents the question is about: " + ", ".join(scoped))
         return _with(ans, question=raw, resolved=resolved, notes=[*notes, *ans.notes], text=self._with_source(ans))
+
+    def _with_source(self, ans: Answer) -> str:
+        """With several documents indexed, a grounded answer says which document it is from."""
+        if not ans.grounded or len(self.corpus.documents) < 2:
+            return ans.text
+        cited = [int(m) for m in re.findall(r"\[(\d+)\]", ans.text)]
+        doc_ids = list(dict.fromkeys(ans.citations[n - 1].passage.doc_id for n in cited if 0 < n <= len(ans.citations)))
+        titles = [self.corpus.title(d) or d for d in doc_ids]
+        return ans.text + source_suffix(titles) if titles else ans.text
 
     def _with_source(self, ans: Answer) -> str:
         """With several documents indexed, a grounded answer says which document it is from."""

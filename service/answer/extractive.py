@@ -42,7 +42,10 @@ MAX_SENTENCE_CHARS = 220
 # A further sentence joins the answer when the model rates it at least this share of the best.
 RELATIVE_KEEP = 0.85
 MAX_ANSWER_CHARS = 260
-READER_MIN_SCORE = 0.3
+# The shipped reader's span scores are flat (P(start)·P(end) over hundreds of tokens); its span
+# is shown only where the evidence model's sentence holds it, so the two models must agree.
+READER_MIN_SCORE = 0.0
+MAX_SHORT_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -158,9 +161,8 @@ class Extractor:
         factoid = q.kind in FACTOID and not (q.kind == ENTITY and not q.wants_number and _long(best))
         picked = [best] if factoid else _pick_sentences(ranked, probs)
         short = self._short_answer(q, ranked, picked) if q.kind in (*FACTOID, DESCRIPTION) else None
-        if short is not None and not any(short[0] is e for e in picked):
-            picked = [short[0]]
-            factoid = True
+        if short is not None and not any(_same_sentence(short[0], e) for e in picked):
+            short = None  # the reader and the evidence model disagree: show no short answer
         citations: list[Hit] = []
         marker: dict[str, int] = {}
         parts: list[str] = []
@@ -193,7 +195,7 @@ class Extractor:
         except Exception as ex:
             log.warning("the reader failed: %s", ex)
             return None
-        if not spans or spans[0].score < READER_MIN_SCORE:
+        if not spans or spans[0].score < READER_MIN_SCORE or len(spans[0].text) > MAX_SHORT_CHARS:
             return None
         sp = spans[0]
         host = passages[sp.text_index]

@@ -121,3 +121,13 @@ def preferred_documents(q: QuestionScope, scopes: Sequence[DocScope]) -> list[st
     else:
         return None
     return hit if 0 < len(hit) < len(scopes) else None
+
+
+def conflicts(q: QuestionScope, doc: DocScope) -> bool:
+    """The document is about somewhere else than the question: a district's plan for a question
+    about the country, or another place than the one named."""
+    if q.national:
+        return bool(doc.places)
+    if q.places and doc.places:
+        return not any(p in sp or sp in p for p in q.places for sp in doc.places)
+    return False

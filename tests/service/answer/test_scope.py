@@ -48,3 +48,14 @@ def test_preferred_documents() -> None:
 def test_a_verb_the_tagger_knows_as_a_county_is_no_place() -> None:
     assert find_places("全国今年要新建多少个5G基站？") == ()
     assert find_places("美国的5G基站有多少") == ("美国",)
+
+
+def test_conflicts() -> None:
+    from service.answer.scope import conflicts
+
+    district, country, plain = DocScope("d", ("滨海",), False), DocScope("c", (), True), DocScope("p", (), False)
+    assert conflicts(question_scope("全国粮食总产量是多少？"), district)
+    assert not conflicts(question_scope("全国粮食总产量是多少？"), country)
+    assert not conflicts(question_scope("全国粮食总产量是多少？"), plain)
+    assert conflicts(question_scope("上海市的5G基站有多少"), district)
+    assert not conflicts(question_scope("滨海新区的5G基站有多少"), district)
