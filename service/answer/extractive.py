@@ -179,12 +179,12 @@ class Extractor:
         return Extracted(text, True, citations, notes, short[1] if short else None, scored)
 
     def _short_answer(self, q: Question, ranked: list[Evidence], picked: list[Evidence]) -> tuple[Evidence, str] | None:
-        """The reader's span within the best evidence passages, when it is confident."""
+        """The reader's span within the passages of the chosen evidence, and the sentence holding it."""
         if self.reader is None or not ranked:
             return None
         passages: list[Evidence] = []
         seen: set[str] = set()
-        for e in [*picked, *ranked]:
+        for e in picked:  # the reader reads where the evidence model found the answer
             if e.hit.passage.id not in seen:
                 passages.append(e)
                 seen.add(e.hit.passage.id)

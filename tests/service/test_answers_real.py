@@ -103,3 +103,13 @@ def test_a_district_question_stays_with_the_district_plan(two_documents: Runtime
     plan_id = next(d.doc_id for d in two_documents.documents() if "government" not in d.doc_id)
     assert ans.grounded, ans.text
     assert ans.citations[0].passage.doc_id == plan_id
+
+
+def test_the_short_answer_is_a_slice_of_the_first_citation(real_runtime: Runtime) -> None:
+    ans = real_runtime.ask("到2025年要建设多少个5G基站？")
+    assert ans.grounded, ans.text
+    if real_runtime.engine.reader is None:
+        pytest.skip("no reader adapter loaded")
+    assert ans.short_answer is not None and "4000" in ans.short_answer
+    assert ans.short_answer in ans.citations[0].passage.text
+    assert ans.short_answer in ans.text
