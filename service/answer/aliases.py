@@ -41,7 +41,8 @@ def _jieba():
     return jieba
 
 
-def _word_starts(name: str) -> list[int]:
+@lru_cache(maxsize=4096)
+def _word_starts(name: str) -> tuple[int, ...]:
     """Offsets where a word of ``name`` begins, long words also split into their parts."""
     starts: set[int] = set()
     for w in _jieba().lcut_for_search(name, HMM=False):
@@ -49,7 +50,7 @@ def _word_starts(name: str) -> list[int]:
         while i >= 0:
             starts.add(i)
             i = name.find(w, i + 1)
-    return sorted(starts)
+    return tuple(sorted(starts))
 
 
 @lru_cache(maxsize=4096)
@@ -170,7 +171,7 @@ class AliasIndex:
     def expand(self, text: str, known: Callable[[str], bool] = lambda w: False) -> tuple[str, dict[str, str]]:
         """``text`` with each short name spelled out as the one full name it stands for.
 
-        A short name the documents never use is replaced; one they also use ("天钢" in the text,
+        A short name the documents never use is replaced; one they also use ("首钢" in the text,
         the full name in a table) keeps its place and gets the full name after it in brackets.
         Only when exactly one name, or one clearly most frequent name, fits.
         """

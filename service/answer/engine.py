@@ -114,14 +114,15 @@ class AnswerEngine:
         notes = [f"“{a}” read as “{b}”" for a, b in names.items()]
         if resolved:
             notes.insert(0, f"follow-up read as: {resolved}")
-        qscope = scope.question_scope(expanded, analyse(expanded).places)
+        q = analyse(expanded)
+        qscope = scope.question_scope(expanded, q.places)
         scopes = {s.doc_id: s for s in self.corpus.scopes() if not doc_ids or s.doc_id in doc_ids}
         scoped = scope.preferred_documents(qscope, list(scopes.values()))
-        ans = self._ask(expanded, top_k, scoped if scoped is not None else doc_ids)
+        ans = self._ask(q, top_k, scoped if scoped is not None else doc_ids)
         if scoped is not None and not ans.grounded:
             # the other documents may still answer, unless they are about another place: a question
             # about the country is not answered from a district's plan, nor the reverse
-            wider = self._ask(expanded, top_k, doc_ids)
+            wider = self._ask(q, top_k, doc_ids)
             cited = {h.passage.doc_id for h in wider.citations[:1]}
             if wider.grounded and not any(scope.conflicts(qscope, scopes[d]) for d in cited if d in scopes):
                 ans = wider
@@ -138,24 +139,9 @@ class AnswerEngine:
         titles = [self.corpus.title(d) or d for d in doc_ids]
         return ans.text + source_suffix(titles) if titles else ans.text
 
-    def _with_source(self, ans: Answer) -> str:
-        """With several documents indexed, a grounded answer says which document it is from."""
-        if not ans.grounded or len(self.corpus.documents) < 2:
-            return ans.text
-        cited = [int(m) for m in re.findall(r"\[(\d+)\]", ans.text)]
-        doc_ids = list(dict.fromkeys(ans.citations[n - 1].passage.doc_id for n in cited if 0 < n <= len(ans.citations)))
-        titles = [self.corpus.title(d) or d for d in doc_ids]
-        return ans.text + source_suffix(titles) if titles else ans.text
-
-    def _scoped(self, text: str, doc_ids: list[str] | None) -> list[str] | None:
-        scopes = [s for s in self.corpus.scopes() if not doc_ids or s.doc_id in doc_ids]
-        preferred = scope.preferred_documents(scope.question_scope(text, analyse(text).places), scopes)
-        return preferred
-
-    def _ask(self, raw: str, top_k: int, doc_ids: list[str] | None) -> Answer:
-        q = analyse(raw)
+    def _ask(self, q: Question, top_k: int, doc_ids: list[str] | None) -> Answer:
         if q.empty:
-            return Answer(raw, grounding.not_found_text(q, grounding.Verdict(False)), False, [], "not_found")
+            return Answer(q.raw, grounding.not_found_text(q, grounding.Verdict(False)), False, [], "not_found")
         docs = self.corpus.docs(doc_ids)
         notes: list[str] = []
         table = self._table(q, docs, notes)
@@ -177,17 +163,7 @@ class AnswerEngine:
             return None
 
     def _retrieve(self, q: Question, k: int, doc_ids: list[str] | None, notes: list[str]) -> list[Hit]:
-        return self._retrieve_text(q.text if q.text.strip() else q.raw, k, doc_ids, notes)
-
-    def _retrieve_text(self, query: str, k: int, doc_ids: list[str] | None, notes: list[str]) -> list[Hit]:
-        if self.retriever is None:
-            return []
-        try:
-            return list(self.retriever.search(query, top_k=k, doc_ids=doc_ids or None))
-        except Exception as e:
-            log.warning("retrieval failed: %s", e)
-            notes.append(f"retrieval failed: {type(e).__name__}")
-            return []
+        return self.extractor.retrieve(q.text if q.text.strip() else q.raw, k, doc_ids, notes)
 
     def _table(self, q: Question, docs: list[Document], notes: list[str]) -> TableAnswer | None:
         try:

@@ -213,16 +213,9 @@ def contradiction(q: Question, ev: Evidence | None) -> grounding.Verdict:
         return grounding.Verdict(False, "问题为空")
     if ev is None:
         return grounding.Verdict(False, "没有检索到相关内容")
-    ctx = T.squash(ev.context + " " + T.normalize(ev.passage_text))
-    places = [p for p in q.places if T.squash(p) not in ctx]
-    if places:
-        return grounding.Verdict(False, "相关段落没有提到" + "、".join(f"“{p}”" for p in places), tuple(places))
-    years = [str(y) for y in q.years if str(y) not in ctx]
-    if years:
-        return grounding.Verdict(False, "相关段落没有提到" + "、".join(f"{y}年" for y in years), tuple(years))
-    nums = [n for n in q.numbers if T.squash(n) not in ctx]
-    if nums:
-        return grounding.Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
+    named = grounding.unmentioned(q, ev)
+    if not named.grounded:
+        return named
     if q.wants_number and not q.english and not PERCENT_HINT.search(q.text) and grounding.only_shares(ev.window_text):
         # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"
         return grounding.Verdict(False, "相关段落只给出了比例，没有给出所问的数值")

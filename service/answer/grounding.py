@@ -59,16 +59,8 @@ def _enumerates(focus: str, sentence: str) -> bool:
     return False
 
 
-def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict:
-    """Whether the chosen evidence supports answering ``q``, and if not, why.
-
-    ``focus`` overrides the question's own head noun (the engine repairs it against the corpus).
-    """
-    focus = q.focus if focus is None else focus
-    if q.empty:
-        return Verdict(False, "问题为空")
-    if ev is None:
-        return Verdict(False, "没有检索到相关内容")
+def unmentioned(q: Question, ev: Evidence) -> Verdict:
+    """A place, year or number the question names that the evidence (with its context) never mentions."""
     ctx = ev.context + " " + T.normalize(ev.passage_text)
     places = [p for p in q.places if not _mentioned(p, ctx)]
     if places:
@@ -79,6 +71,22 @@ def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict
     nums = [n for n in q.numbers if not _mentioned(n, ctx)]
     if nums:
         return Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
+    return Verdict(True)
+
+
+def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict:
+    """Whether the chosen evidence supports answering ``q``, and if not, why.
+
+    ``focus`` overrides the question's own head noun (the engine repairs it against the corpus).
+    """
+    focus = q.focus if focus is None else focus
+    if q.empty:
+        return Verdict(False, "问题为空")
+    if ev is None:
+        return Verdict(False, "没有检索到相关内容")
+    named = unmentioned(q, ev)
+    if not named.grounded:
+        return named
     if focus:
         # the thing asked about must be named where the answer is, not only somewhere near
         sentence = T.normalize(ev.sentence_text)
