@@ -29,10 +29,10 @@ test: install
 	$(PY) -m pytest
 
 eval: install
-	$(PY) -m service.evaluation.run_eval $(ARGS)
+	$(PY) -m evaluation.run_eval $(ARGS)
 
 bench: install
-	$(PY) -m service.evaluation.run_bench $(ARGS)
+	$(PY) -m evaluation.run_bench $(ARGS)
 
 # the evidence scorer (minutes) and the reader/reranker adapters (about 90 minutes on 2 cores)
 train: install
@@ -40,7 +40,7 @@ train: install
 	$(PY) -m training.reader $(ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check ingest index service ui tests training
+	$(VENV)/bin/ruff check ingest index service ui tests training evaluation
 
 clean:
 	rm -rf .planqa

@@ -5,7 +5,7 @@ use (see :mod:`index.materialize`); anything else is loaded as given. The hub is
 missing model fails at once with a clear message instead of hanging on the network.
 
 Speed on a small CPU comes from three things, each measured by
-``python -m service.evaluation.embed_bench``: bfloat16 matrix products (``torch.autocast``) where
+``python -m evaluation.embed_bench``: bfloat16 matrix products (``torch.autocast``) where
 the CPU does them natively, all cores for one query, and batches of similar token length.
 """
 

@@ -1,6 +1,6 @@
 """Hybrid retrieval: BM25 and dense candidate lists fused into one ranking.
 
-Three fusions are implemented and compared by ``service/evaluation/retrieval.py``:
+Three fusions are implemented and compared by ``evaluation/retrieval.py``:
 - ``rrf``: reciprocal-rank fusion, ``Σ w / (k + rank)``; scale-free but blind to score gaps;
 - ``minmax``: each list's scores scaled to [0, 1] over its candidates, then
   ``(1 - α)·bm25 + α·dense`` (a passage missing from a list gets 0 there);
@@ -9,7 +9,7 @@ Three fusions are implemented and compared by ``service/evaluation/retrieval.py`
 The default, z-score fusion with α = 0.5, was chosen by measurement with mE5-small (bf16) on the
 36 dev questions that cite passages (phrase/oos left out) and on CMRC2018 retrieval (1,104
 paragraphs ingested as documents, 4,221 queries); BM25 and dense candidates (top 100) are shared
-by every variant (``python -m service.evaluation.retrieval --fusions --cmrc …``):
+by every variant (``python -m evaluation.retrieval --fusions --cmrc …``):
 
     method          dev cite@1  dev cite@5   cmrc R@1   cmrc R@5   cmrc MRR
     bm25                 0.861       0.944      0.969      0.995      0.980

@@ -461,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     import __main__
 
     __main__.Item = Item  # features kept by an earlier run unpickle whichever way this module was started
+    from evaluation.cmrc import PrefetchEmbedder
     from index.embedder import load_embedder
-    from service.evaluation.cmrc import PrefetchEmbedder
     from service.settings import Settings
 
     t0 = time.time()

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from service.evaluation.retrieval import DEV_QA, cite_hit, evaluate, load_dev
+from evaluation.retrieval import DEV_QA, cite_hit, evaluate, load_dev
 
 pytestmark = pytest.mark.slow
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
+from evaluation import formats
 from index.exact import ExactPhraseSearch
 from ingest import ocr
 from ingest.errors import IngestError
 from ingest.pipeline import ingest_file
 from ingest.summary import document_summary
-from service.evaluation import formats
 
 PLAN = Path(__file__).resolve().parents[2] / "corpus" / "dongli-14th-fyp-industry.txt"
 

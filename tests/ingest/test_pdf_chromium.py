@@ -8,11 +8,11 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from evaluation import formats
 from index.exact import ExactPhraseSearch
 from index.serialize import passage_from_dict, passage_to_dict
 from ingest.pipeline import ingest_file
 from ingest.summary import document_summary
-from service.evaluation import formats
 
 pytestmark = [
     pytest.mark.slow,

@@ -113,7 +113,7 @@ def cache_lower(model: SpanModel, feats: list[Feature], directory: Path, pad_id:
 
 def evaluate(model: SpanModel, feats: list[Feature], hidden: list[torch.Tensor], examples: dict[str, Example]) -> dict[str, float]:
     """Held-out EM/F1 (CMRC metric) of the best span per question, and relevance accuracy."""
-    from service.evaluation.metrics import best_em_f1
+    from evaluation.metrics import best_em_f1
 
     model.eval()
     by_q: dict[str, list[int]] = {}

@@ -10,7 +10,7 @@ footer (date, title, file path, "n/N"), and the PDF is ingested. The check:
   exact-phrase search (``index.exact``) counts as many occurrences in the PDF as in the .txt;
 - what the PDF loader did: pages, characters normalised, header/footer lines dropped.
 
-    python -m service.evaluation.formats [--json] [--score WORK_DIR] [--scan WORK_DIR]
+    python -m evaluation.formats [--json] [--score WORK_DIR] [--scan WORK_DIR]
 
 ``--score`` also runs ``score.py`` on ``dev_qa_govreport.jsonl`` against real servers, once with
 the report indexed as .txt and once as the printed PDF (the Dongli plan beside it both times).
@@ -40,7 +40,7 @@ from ingest.model import Document
 from ingest.pipeline import ingest_file
 from ingest.structure import split_heading
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 DOCUMENTS = (
     REPO / "corpus" / "dongli-14th-fyp-industry.txt",
@@ -215,8 +215,8 @@ def score_as_pdf(work: Path, shared: Path = SHARED) -> list[dict[str, Any]]:
     Both corpora hold the Dongli plan beside the report, as the questions file asks; each is
     indexed and served by real ``planqa`` processes.
     """
-    from service.evaluation import dev
-    from service.evaluation.server import run_index, serving
+    from evaluation import dev
+    from evaluation.server import run_index, serving
 
     work.mkdir(parents=True, exist_ok=True)
     plan, report = DOCUMENTS
@@ -250,7 +250,7 @@ def ask_scan(work: Path, question: str = SCAN_QUESTION, figure: str = "4000个5G
     """
     import httpx
 
-    from service.evaluation.server import run_index, serving
+    from evaluation.server import run_index, serving
 
     work.mkdir(parents=True, exist_ok=True)
     printed = text_file_to_pdf(DOCUMENTS[0], work)
@@ -295,7 +295,7 @@ def report_section() -> str:
         "Each document's .txt printed to PDF by headless Chromium (Noto CJK, running header and footer) "
         "and ingested; phrases are every phrase question and `cite_any` string of "
         "`../shared/eval/dev_qa*.jsonl`, counted by exact-phrase search in each form "
-        "(`python -m service.evaluation.formats`).", "",
+        "(`python -m evaluation.formats`).", "",
         *table, "", *(mismatches or ["No phrase count differs."]), "",
     ])
 

@@ -23,9 +23,9 @@ import jieba
 import numpy as np
 from tqdm import tqdm
 
+from evaluation.chunks import Chunk, chunk_all
+from evaluation.metrics import cite_scores, retrieval_scores
 from index.types import Embedder
-from service.evaluation.chunks import Chunk, chunk_all
-from service.evaluation.metrics import cite_scores, retrieval_scores
 
 CONFIGS: tuple[tuple[int, int], ...] = ((250, 50), (500, 100))
 METHODS: tuple[str, ...] = ("bm25", "dense", "rrf")

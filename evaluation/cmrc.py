@@ -26,14 +26,14 @@ import httpx
 import numpy as np
 from tqdm import tqdm
 
-from index.types import Embedder
-from service.evaluation.metrics import (
+from evaluation.metrics import (
     best_em_f1,
     contains_answer,
     latency_summary,
     retrieval_scores,
     strip_markers,
 )
+from index.types import Embedder
 
 QUERY_BATCH = 64
 

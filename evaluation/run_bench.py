@@ -7,7 +7,7 @@
 4. load: 32 concurrent clients for 30 s mixing ask and search;
 5. scale: build time, latency and memory from 1k to 100k passages.
 
-    python -m service.evaluation.run_bench [--quick] [--out docs/benchmarks.md]
+    python -m evaluation.run_bench [--quick] [--out docs/benchmarks.md]
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from typing import Any
 
 from rich.console import Console
 
-from service.evaluation import buildspeed, dev, latency, load, machine, report, scale
-from service.evaluation.server import run_index, serving, start_server
+from evaluation import buildspeed, dev, latency, load, machine, report, scale
+from evaluation.report.speed import batching_goals, render
+from evaluation.server import run_index, serving, start_server
 
 REPO = dev.REPO
 console = Console(stderr=True)
@@ -211,186 +212,6 @@ def bench_milvus(corpora: Sequence[Any], settings: Any, embedder: Any, root: Pat
     return rows
 
 
-# ---- the document ------------------------------------------------------------------------------------
-
-
-def render(res: dict[str, Any]) -> str:
-    idx, bs, st, sv = res["indexing"], res["buildspeed"], res["startup"], res["serving"]
-    lat = {r["op"]: r for r in sv["latency"]}
-    floor = lat["embed"]
-    for r in sv["latency"]:
-        r.setdefault("p95_x95", r["p95"] / floor["p95"] if floor["p95"] else float("nan"))
-    ld = sv["load"]
-    sc = res.get("scale")
-
-    names = {"embed": "one query embedding (floor)", "search": "hybrid search, in-process (Runtime)",
-             "ask": "ask, in-process (Runtime)", "http search": "`POST /api/search` hybrid, HTTP",
-             "http ask": "`POST /api/ask`, HTTP",
-             "ask*": "ask, in-process, answers from retrieved passages only",
-             "http ask*": "`POST /api/ask`, HTTP, answers from retrieved passages only"}
-    lat_rows = [[names[r["op"]], r["p50"], r["p95"], r["p50_x"], r["p95_x"], r.get("p95_x95"), r.get("over_p50"), r["n"]]
-                for r in sv["latency"]]
-
-    g = [
-        report.goal("`/api/ask` p50 / one embedding", lat["http ask"]["p50_x"], 2.0, False, "×", 2),
-        report.goal("`/api/ask` p95 / one embedding", lat["http ask"]["p95_x"], 4.0, False, "×", 2),
-    ]
-    g.append(report.goal("`/api/ask` p95 / embedding p95 (tails compared)", lat["http ask"]["p95_x95"], 4.0, False,
-                         "×", 2))
-    if "http ask*" in lat:
-        g += [
-            report.goal("`/api/ask` p50 / one embedding, retrieved answers only", lat["http ask*"]["p50_x"], 2.0, False, "×", 2),
-            report.goal("`/api/ask` p95 / one embedding, retrieved answers only", lat["http ask*"]["p95_x"], 4.0, False, "×", 2),
-        ]
-    g += [
-        report.goal("index build / naive fp32 (speed)", bs["speedup"], 2.0, True, "×", 2),
-        report.goal("unchanged re-index", idx["fresh_s"], 2.0, False, " s", 2),
-        report.goal("server start-up", st["median_s"], 10.0, False, " s", 1),
-        report.goal("load errors", float(ld["errors"]), 0.0, False, "", 0),
-    ]
-    lu = sv.get("load_unbatched")
-    if lu:
-        g += [
-            report.goal("load throughput, batching on / off (same run)",
-                        ld["throughput"] / lu["throughput"] if lu["throughput"] else float("nan"), 2.0, True, "×", 2),
-            report.goal("load p95, batching on / off (same run)",
-                        ld["all"]["p95"] / lu["all"]["p95"] if lu["all"]["p95"] else float("nan"), 1.0, False, "×", 2),
-        ]
-    if sc:
-        big = sc["rows"][-1]
-        g.append(report.goal(f"search p50 / one embedding at {big['passages']:,} passages",
-                             big["search"]["p50"] / big["embed"]["p50"], 4.0, False, "×", 2))
-        g.append(report.goal(f"RSS at {big['passages']:,} passages (probe process)", big["rss_mb"] / 1024, 2.0, False,
-                             " GiB", 2))
-        g.append(report.goal(f"RSS at {big['passages']:,} passages (`planqa serve`)", sc["server"]["rss_mb"] / 1024, 2.0,
-                             False, " GiB", 2))
-
-    parts = [
-        *report.preamble("Benchmarks: speed and scale", res),
-        "Timings on a shared machine drift with its load, so each speed goal is a ratio of two things "
-        "measured in the same run, interleaved where possible.",
-        "",
-        "## Goals",
-        "",
-        report.goals_table(g),
-        "",
-        "## Latency against one query embedding",
-        "",
-        f"{floor['n'] // max(1, res['rounds'])} dev questions × {res['rounds']} rounds after a warm-up round; "
-        "for each question, in turn: `embedder.embed_queries([q])`, hybrid search (top 10) and ask (top 5) "
-        "in-process, then the same over HTTP to a `planqa serve` process on the same index. "
-        "Ratios divide by the median of the embedding call. Table lookups and aggregates are "
-        "answered from the typed rows and may not embed the question at all, so the asks answered "
-        "from retrieved passages are also shown alone (rows marked *only*).",
-        "",
-        report.table(["operation", "p50 ms", "p95 ms", "p50 / embed p50", "p95 / embed p50", "p95 / embed p95",
-                      "median ms over the embedding", "n"], lat_rows, [0, 1, 1, 2, 2, 2, 1, 0]),
-        "",
-        "*p95 / embed p95* compares tails with tails; *median ms over the embedding* is the median, over "
-        "questions and rounds, of each operation's time minus that of the embedding call timed just before "
-        "it for the same question (the work beyond the floor; – where not measured). Each embedding call "
-        "follows HTTP requests during which this process idled, so it includes waking torch's worker "
-        "threads, as a request arriving at an idle server does; the in-process search and ask right after it "
-        "find them awake, which is why they can come out below the floor. The HTTP requests run in the "
-        "server, which idled meanwhile, like the floor.",
-        "",
-        "The same call in fresh processes, right after, called back to back (threads awake): as configured, "
-        "with `OMP_WAIT_POLICY=PASSIVE`, and with one torch thread. When the machine is busy, OpenMP "
-        "threads that spin while waiting for each other can make one call many times slower; this shows "
-        "how much that weighed in this run.",
-        "",
-        report.table(["query embedding", "torch threads", "p50 ms", "p95 ms", "n"],
-                     [[r["variant"], r["threads"], r["p50"], r["p95"], r["n"]] for r in sv.get("floor_variants", [])],
-                     [0, 0, 1, 1, 0]),
-        "",
-        "## Indexing",
-        "",
-        report.table(["", "value"], [
-            ["`planqa index`, cold: empty embedding cache, process start to exit", f"{idx['cold_s']:.1f} s"],
-            ["`planqa index`, corpus unchanged (median of 3)",
-             f"{idx['fresh_s']:.2f} s (runs: {', '.join(f'{x:.2f}' for x in idx['fresh_runs'])})"],
-            ["`planqa index --force`, warm embedding cache", f"{idx['warm_s']:.1f} s"],
-        ]),
-        "",
-        f"Build throughput on {bs['documents']:,} documents ({bs['passages']:,} passages, {bs['chars']:,} characters "
-        "embedded — the plan, the 2022 work report and CMRC2018/DRCD paragraphs, the 1k scale corpus). "
-        "planqa: the whole in-process build (BM25, embeddings, FAISS, manifest) with a new, empty "
-        "embedding cache, model already loaded. Naive: `SentenceTransformer(model_dir, device=\"cpu\")` "
-        "in fp32, `encode` of the same texts with the `passage: ` prompt, batch 32, no cache. "
-        f"Alternating runs, fastest of {len(bs['build_runs'])} each.",
-        "",
-        report.table(["", "seconds", "characters / s", "runs (s)"], [
-            ["planqa build", bs["build_s"], bs["build_cps"], ", ".join(f"{x:.1f}" for x in bs["build_runs"])],
-            ["naive fp32 encode", bs["naive_s"], bs["naive_cps"], ", ".join(f"{x:.1f}" for x in bs["naive_runs"])],
-            ["speed-up", f"{bs['speedup']:.2f}×", "", ""],
-        ], [0, 1, 0, 0]),
-        "",
-        "## Server",
-        "",
-        report.table(["", "value"], [
-            ["start-up, process start → `/healthz` ok (median of 3)",
-             f"{st['median_s']:.1f} s (runs: {', '.join(f'{x:.1f}' for x in st['runs'])})"],
-            ["RSS after start-up", f"{st['rss_mb']:.0f} MiB"],
-            ["RSS after the latency runs", f"{sv['rss_idle_mb']:.0f} MiB"],
-            ["RSS peak during the load test", f"{sv['rss_load_peak_mb']:.0f} MiB"],
-        ]),
-        "",
-        "## Load",
-        "",
-        f"{ld['clients']} concurrent clients (asyncio + httpx over loopback) for {ld['seconds']:.1f} s, each "
-        "sending its next request when the previous one returns, alternating `/api/ask` (top 5) and "
-        "`/api/search` (hybrid, top 10) over the dev questions.",
-        "",
-        "Two fresh servers on the same index, one after the other: first with micro-batching of query "
-        "embeddings off (`PLANQA_QUERY_BATCH_WINDOW_MS=0`: each request embeds its question alone, as "
-        "before), then as configured (concurrent questions share one forward pass; see `index/batching.py`).",
-        "",
-        report.table(["server", "requests", "errors", "throughput (req/s)", "p50 ms", "p95 ms", "ask p50 / p95 ms",
-                      "search p50 / p95 ms", "RSS peak MiB"], [[
-            name, x["requests"], x["errors"], x["throughput"], x["all"]["p50"], x["all"]["p95"],
-            f"{x['ask']['p50']:.0f} / {x['ask']['p95']:.0f}", f"{x['search']['p50']:.0f} / {x['search']['p95']:.0f}",
-            sv.get(f"rss_{key}_peak_mb", sv["rss_load_peak_mb"]),
-        ] for name, key, x in (("batching off", "load_unbatched", lu), ("batching on", "load", ld)) if x],
-            [0, 0, 0, 1, 0, 0, 0, 0, 0]),
-        "",
-    ]
-    if ld["error_samples"]:
-        parts += ["Errors seen:", "", "```", *ld["error_samples"], "```", ""]
-    if sc:
-        rows = []
-        for r in sc["rows"]:
-            rows.append([r["label"], r["passages"], r["documents"], r["chars"], r["embedded"], r["build_s"],
-                         r["dense_index"], r["load_s"], r["search"]["p50"], r["search"]["p95"],
-                         r["search"]["p50"] / r["embed"]["p50"], r["ask"]["p50"], r["ask"]["p95"], r["embed"]["p50"],
-                         r["rss_mb"]])
-        parts += [
-            "## Scale",
-            "",
-            "Corpora are nested: the real texts (the plan, the 2022 government work report, CMRC2018 dev + trial "
-            "and DRCD dev + test paragraphs, one document each, taken alternately), then synthetic documents "
-            "assembled from those texts' sentences (a seeded shuffle of all sentences, cut into paragraphs of "
-            "two to four sentences, twenty paragraphs a document, ids `syn-<n>`), so every synthetic passage is "
-            "a new text. N is the shortest prefix with at least that many passages. One embedding cache, empty "
-            "at the start of the run, serves all builds: each build embeds only the passages the smaller corpus "
-            "did not have (column *embedded*). Latency and RSS come from a fresh process per corpus that loads "
-            f"the index as the server does and runs {sc['queries']} questions (dev, CMRC2018, DRCD), each as one "
-            "query embedding, a hybrid search (top 10) and an ask (top 5).",
-            "",
-            report.table(["corpus", "passages", "documents", "characters", "embedded", "build s", "FAISS", "load s",
-                          "search p50 ms", "search p95 ms", "search p50 / embed", "ask p50 ms", "ask p95 ms",
-                          "embed p50 ms", "RSS MiB"], rows,
-                         [0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 2, 1, 1, 1, 0]),
-            "",
-            f"`planqa serve` on the largest corpus ({sc['server']['passages']:,} passages): start-up "
-            f"{sc['server']['startup_s']:.1f} s, RSS {sc['server']['rss_mb']:.0f} MiB.",
-            "",
-        ]
-        parts += render_milvus(sc)
-    else:
-        parts += ["## Scale", "", "Not run (`--no-scale`).", ""]
-    return "\n".join(parts)
-
-
 def bench_load_pair(corpus: Path, index_dir: Path, env: dict[str, str], questions: list[str], work: Path,
                     clients: int, seconds: float, progress: bool) -> dict[str, Any]:
     """The load test against a fresh server with query batching off, then one as configured."""
@@ -422,8 +243,7 @@ def load_only(settings: Any, work: Path, questions: list[str], clients: int, sec
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}): {clients} clients × {seconds:.0f} s on `corpus/`.",
         "",
         report.goals_table([
-            report.goal("load throughput, batching on / off", ld["throughput"] / lu["throughput"], 2.0, True, "×", 2),
-            report.goal("load p95, batching on / off", ld["all"]["p95"] / lu["all"]["p95"], 1.0, False, "×", 2),
+            *batching_goals(ld, lu),
             report.goal("load errors", float(ld["errors"] + lu["errors"]), 0.0, False, "", 0),
         ]),
         "",
@@ -431,48 +251,6 @@ def load_only(settings: Any, work: Path, questions: list[str], clients: int, sec
                      [0, 0, 0, 1, 0, 0, 0]),
         "",
     ])
-
-
-def render_milvus(sc: dict[str, Any]) -> list[str]:
-    """Milvus Lite beside the local index of the same corpus, and what a cluster changes."""
-    ms = sc.get("milvus") or []
-    if not ms:
-        return []
-    local = {r["label"]: r for r in sc["rows"]}
-    rows = []
-    for m in ms:
-        loc = local.get(m["label"])
-        for name, r in (("local (FAISS + bm25s)", loc), ("Milvus Lite", m)):
-            if r is None:
-                continue
-            rows.append([m["label"], name, r.get("build_s", r.get("write_s")), r["load_s"], r["search"]["p50"],
-                         r["search"]["p95"], r["ask"]["p50"], r["ask"]["p95"], r["embed"]["p50"], r["rss_mb"]])
-    return [
-        "## Milvus backend at scale",
-        "",
-        "The same corpora written to Milvus Lite (a file, embedded in the process) with "
-        "`PLANQA_BACKEND=milvus`, embeddings taken from the same cache, then probed in a fresh process "
-        "exactly like the local index. *build / write s* is `planqa index` for local and the first "
-        "Milvus write (BM25 terms, vectors, document structure, flush); an unchanged re-write took "
-        + ", ".join(f"{m['rewrite_unchanged_s']:.1f} s at {m['label']} ({m['written_again']} documents written)"
-                    for m in ms) + ".",
-        "",
-        report.table(["corpus", "backend", "build / write s", "load s", "search p50 ms", "search p95 ms",
-                      "ask p50 ms", "ask p95 ms", "embed p50 ms", "RSS MiB"], rows,
-                     [0, 0, 1, 1, 1, 1, 1, 1, 1, 0]),
-        "",
-        "Milvus Lite is Milvus's API implemented in Python inside the process: it is for tests and small "
-        "installations, and its search times are those of Python, not of a Milvus server. On a cluster "
-        "the split is: each planqa replica embeds the question (one model forward, batched across "
-        "concurrent requests), fuses the two candidate lists and composes the answer — CPU work that "
-        "scales with the number of replicas behind the load balancer; Milvus answers two searches per "
-        "question (BM25 over the sparse field and HNSW over the vectors, top 100 each) — work that "
-        "scales with query nodes (replicas of the loaded segments), while data nodes and the index "
-        "build scale with the number of passages. A replica holds the documents' structure in memory "
-        "(the answer engine reads tables and headings), so its RSS grows with the corpus as the "
-        "local backend's does, without the FAISS and BM25 arrays.",
-        "",
-    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -524,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 a.clients, a.seconds, progress)
     step("the floor in fresh processes: as configured, passive OpenMP waiting, one thread")
     serving_res["floor_variants"] = latency.floor_variants(questions, work)
-    from service.evaluation import reader_eval
+    from evaluation import reader_eval
     from service.runtime import Runtime
     from service.settings import Settings
 
@@ -549,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = "".join(" " + shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     command = ("make bench" + (f" ARGS='{args.strip()}'" if args else "")) if os.environ.get("MAKELEVEL") \
-        else f"python -m service.evaluation.run_bench{args}"
+        else f"python -m evaluation.run_bench{args}"
     res = {"machine": info, "indexing": idx, "startup": startup, "serving": serving_res, "buildspeed": bs,
            "scale": sc, "rounds": rounds, "seconds": time.perf_counter() - t0, "command": command,
            "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg())}

@@ -14,7 +14,7 @@ previous (smaller) corpus did not have; the table says how many that was.
 Latency and memory are measured in a fresh process per corpus (``probe``), so RSS is that of a
 process holding just that index, the embedding model and the answer engine.
 
-    python -m service.evaluation.scale probe --index DIR --queries FILE   (used by run_bench)
+    python -m evaluation.scale probe --index DIR --queries FILE   (used by run_bench)
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def run_probe(index_dir: Path, queries: Sequence[str], work: Path, extra_env: di
     qfile = work / "probe-queries.json"
     qfile.write_text(json.dumps(list(queries), ensure_ascii=False), encoding="utf-8")
     out = work / f"probe-{index_dir.parent.name}.json"
-    cmd = [sys.executable, "-m", "service.evaluation.scale", "probe", "--index", str(index_dir),
+    cmd = [sys.executable, "-m", "evaluation.scale", "probe", "--index", str(index_dir),
            "--queries", str(qfile), "--out", str(out)]
     env = {**os.environ, **(extra_env or {})}
     subprocess.run(cmd, check=True, env=env)
@@ -208,7 +208,7 @@ def probe(index_dir: Path, queries: Sequence[str], warmup: int = 10) -> dict[str
     """
     import psutil
 
-    from service.evaluation.metrics import latency_summary
+    from evaluation.metrics import latency_summary
     from service.runtime import Runtime
     from service.settings import Settings
 

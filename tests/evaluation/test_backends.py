@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.evaluation.backends import render_backends
+from evaluation.backends import render_backends
 
 LOCAL_DEV = {"answer": 0.95, "cite@1": 0.90, "cite@5": 0.97}
 LOCAL_CMRC = [{"pipeline": "planqa hybrid", "R@1": 0.980, "R@5": 0.996, "MRR": 0.987, "passages": 9000},

@@ -8,7 +8,7 @@ and a retrieved passage is relevant when its ``doc_id`` is the question's paragr
 BM25 and dense candidate lists are computed once per query, so every fusion variant is scored on
 the same candidates: ``compare_fusions`` is how the default fusion was chosen.
 
-    python -m service.evaluation.retrieval [--dev FILE] [--cmrc DIR] [--fusions] [--hash-embedder]
+    python -m evaluation.retrieval [--dev FILE] [--cmrc DIR] [--fusions] [--hash-embedder]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from index.store import SearchIndex, corpus_hash, is_stale, load_index
 from index.types import Embedder
 from ingest.model import Document, Passage
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
 CMRC_DIR = SHARED / "evaldata" / "cmrc2018" / "derived_retrieval"
 SKIP_TYPES = ("phrase", "oos")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from service.evaluation.report import fmt, goal, goals_table, table
+from evaluation.report import fmt, goal, goals_table, table
 
 
 def test_fmt():

@@ -15,8 +15,8 @@ from typing import Any
 
 from rich.console import Console
 
-from service.evaluation import cmrc, dev, report
-from service.evaluation.server import run_index, serving
+from evaluation import cmrc, dev, report
+from evaluation.server import run_index, serving
 
 console = Console(stderr=True)
 TOLERANCE = 0.01
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     """Both backends on the dev questions and CMRC2018 retrieval, printed side by side."""
     import argparse
 
-    from service.evaluation.run_eval import load_embedder
+    from evaluation.run_eval import load_embedder
     from service.settings import Settings
 
     ap = argparse.ArgumentParser(description=main.__doc__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.evaluation.chunks import chunk_all, chunk_text, windows
-from service.evaluation.peers import rrf
+from evaluation.chunks import chunk_all, chunk_text, windows
+from evaluation.peers import rrf
 
 
 def test_windows_overlap_and_cover_the_text():

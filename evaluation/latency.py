@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from tqdm import tqdm
 
-from service.evaluation.metrics import latency_summary, percentile
+from evaluation.metrics import latency_summary, percentile
 
 OPS = ("embed", "search", "ask", "http search", "http ask")
 # Answers composed from retrieved passages; table lookups and aggregates may not retrieve at all.
@@ -144,7 +144,7 @@ def floor_variants(questions: Sequence[str], work: Any) -> list[dict[str, Any]]:
     qfile.write_text(json.dumps(list(questions), ensure_ascii=False), encoding="utf-8")
     rows = []
     for name, env, threads in FLOOR_VARIANTS:
-        cmd = [sys.executable, "-m", "service.evaluation.latency", str(qfile), str(threads or 0)]
+        cmd = [sys.executable, "-m", "evaluation.latency", str(qfile), str(threads or 0)]
         out = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
         rows.append({"variant": name, **json.loads(out.strip().splitlines()[-1])})
     return rows

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from service.evaluation.metrics import (
+from evaluation.metrics import (
     best_em_f1,
     cite_hit,
     cite_scores,

@@ -7,7 +7,7 @@ answers that contain a reference answer, the median answer length, how often an 
 question is answered (grounded) and how often an unanswerable one is declined, and the curve of
 those two over the answerability threshold; with a reader, the short answer's EM/F1.
 
-    python -m service.evaluation.answers [--limit N] [--set cmrc-dev|drcd-test]
+    python -m evaluation.answers [--limit N] [--set cmrc-dev|drcd-test]
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from evaluation.metrics import best_em_f1, contains_answer, strip_markers
 from index.textnorm import normalize
-from service.evaluation.metrics import best_em_f1, contains_answer, strip_markers
 
 SEED = 7
 SETS = {
@@ -168,9 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", choices=sorted(SETS), default=None)
     ap.add_argument("--work", type=Path, default=Path(".planqa/eval"))
     args = ap.parse_args(argv)
+    from evaluation.cmrc import PrefetchEmbedder
+    from evaluation.dev import shared_dir
     from index.embedder import load_embedder
-    from service.evaluation.cmrc import PrefetchEmbedder
-    from service.evaluation.dev import shared_dir
     from service.settings import Settings
 
     s = Settings()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.evaluation.dev import parse_score_output
+from evaluation.dev import parse_score_output
 
 OUTPUT = """FAIL d05 [fact] 市级企业技术中心有多少家？ — gold cited but not first | 35家[1]
 

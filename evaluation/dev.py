@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from tqdm import tqdm
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SKIP_TYPES = ("phrase", "oos")
 
 _SCORE = re.compile(r"^SCORE\s+(.*)$", re.MULTILINE)

@@ -9,14 +9,13 @@
 5. the dev questions and CMRC2018 retrieval again with the index in Milvus Lite, beside the local
    backend's scores (``--no-milvus`` skips it).
 
-    python -m service.evaluation.run_eval [--limit N] [--retrieval-limit N] [--out docs/eval.md]
+    python -m evaluation.run_eval [--limit N] [--retrieval-limit N] [--out docs/eval.md]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shlex
 import sys
@@ -27,8 +26,9 @@ from typing import Any
 
 from rich.console import Console
 
-from service.evaluation import backends, cmrc, dev, formats, machine, peers, report
-from service.evaluation.server import run_index, serving
+from evaluation import backends, cmrc, dev, formats, machine, peers, report
+from evaluation.report.quality import govreport_section, render, score_line
+from evaluation.server import run_index, serving
 
 REPO = dev.REPO
 console = Console(stderr=True)
@@ -54,7 +54,7 @@ def eval_plan(shared: Path, settings: Any, work: Path, progress: bool) -> dev.Sc
         with console.status("score.py is asking the dev questions"):
             run = dev.run_score(srv.url, qa, score_py)
         run.median_cited_chars = dev.median_cited_chars(srv.url, dev.cited_items(dev.load_items(qa)), progress=progress)
-    console.print(next(line for line in run.output.splitlines() if line.startswith("SCORE")), soft_wrap=True)
+    console.print(score_line(run), soft_wrap=True)
     return run
 
 
@@ -70,17 +70,8 @@ def eval_govreport(shared: Path, settings: Any, work: Path) -> dev.ScoreRun:
     step("score.py on the government work report questions (two documents indexed)")
     with serving(corpus, index_dir, log_path=work / "two-docs-server.log") as srv:
         run = dev.run_score(srv.url, shared / "eval" / "dev_qa_govreport.jsonl", shared / "eval" / "score.py")
-    console.print(next(line for line in run.output.splitlines() if line.startswith("SCORE")), soft_wrap=True)
+    console.print(score_line(run), soft_wrap=True)
     return run
-
-
-def render_govreport(run: dev.ScoreRun) -> str:
-    lines = ["## score.py on the government work report questions (report + plan indexed together)", "",
-             "```", next(x for x in run.output.splitlines() if x.startswith("SCORE")), "```", "",
-             "| type | n | answer | cite@1 | cite@5 |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {r['type']} | {r['n']} | {r['answer']:.3f} | {r['cite@1']:.3f} | {r['cite@5']:.3f} |" for r in run.per_type]
-    lines += ["", "Every miss:", ""] + [f"- {f}" for f in run.failures] + [""]
-    return "\n".join(lines) + "\n"
 
 
 def eval_cmrc(shared: Path, embedder: Any, work: Path, limit: int | None, retrieval_limit: int | None,
@@ -121,100 +112,6 @@ def eval_peers(shared: Path, settings: Any, embedder: Any, retrieval_limit: int 
     return dev_rows, cm_rows
 
 
-# ---- the document -------------------------------------------------------------------------------
-
-
-def render(res: dict[str, Any]) -> str:
-    run: dev.ScoreRun = res["dev"]
-    s = run.score
-    cm = {r["pipeline"]: r for r in res["cmrc_retrieval"]}
-    ans = res["cmrc_answers"]
-    hyb = cm["planqa hybrid"]
-    rows: list[list[Any]] = [[
-        "**planqa** (sentence passages and table rows, hybrid)", s.get("answer"), s.get("cite@1"), s.get("cite@5"),
-        run.median_cited_chars, hyb["R@1"], hyb["R@5"], hyb["MRR"], ans["EM"], ans["F1"],
-    ]]
-    for name in ("planqa BM25 only", "planqa dense only"):
-        r = cm[name]
-        rows.append([name, None, None, None, None, r["R@1"], r["R@5"], r["MRR"], None, None])
-    peer_cm = {r["pipeline"]: r for r in res["peer_cmrc"]}
-    for r in res["peer_dev"]:
-        c = peer_cm.get(r["pipeline"], {})
-        rows.append([f"peer: {r['pipeline']}", None, r["cite@1"], r["cite@5"], r["median_chars"],
-                     c.get("R@1"), c.get("R@5"), c.get("MRR"), None, None])
-    headers = ["pipeline", "dev answer", "dev cite@1", "dev cite@5", "median cited chars",
-               "CMRC R@1", "CMRC R@5", "CMRC MRR", "CMRC EM", "CMRC F1"]
-    digits = [0, 3, 3, 3, 0, 3, 3, 3, 3, 3]
-
-    best_peer = max((r["cite@1"] for r in res["peer_dev"]), default=math.nan)
-    goals = [
-        report.goal("dev answer", s.get("answer", math.nan), 0.90, True),
-        report.goal("dev cite@1", s.get("cite@1", math.nan), 0.85, True),
-        report.goal("dev cite@1 margin over the best peer", s.get("cite@1", math.nan) - best_peer, 0.0, True),
-        report.goal("CMRC2018 R@1", hyb["R@1"], 0.97, True),
-    ]
-    goals[2]["met"] = s.get("cite@1", math.nan) > best_peer
-    goals[2]["op"] = ">"
-    goals[2]["ratio"] = math.nan
-
-    type_rows = [[r["type"], r["n"], r["answer"], r["cite@1"], r["cite@5"]] for r in run.per_type]
-    score_line = next((ln for ln in run.output.splitlines() if ln.startswith("SCORE")), "")
-    lat = ans["latency"]
-    parts = [
-        *report.preamble("Evaluation: planqa against peer pipelines", res),
-        "## Summary",
-        "",
-        report.table(headers, rows, digits),
-        "",
-        "- **dev**: the 41 questions of `../shared/eval/dev_qa.jsonl` about the Dongli plan. planqa's "
-        "answer, cite@1 and cite@5 are `score.py`'s, run unchanged against a `planqa serve` process on "
-        "`corpus/`; peers are scored the way `score.py` scores citations (a retrieved text hits when it "
-        f"contains a `cite_any` string, whitespace ignored; phrase and out-of-scope items left out, n = {res['peer_dev'][0]['n'] if res['peer_dev'] else 0}). "
-        "Median cited chars: the median length of the first five citations (planqa: `/api/ask` citations; "
-        "peers: their first five chunks).",
-        f"- **CMRC R@k / MRR**: CMRC2018 dev + trial recast as retrieval ({hyb['n']:,} questions over "
-        f"{res['cmrc_paragraphs']:,} paragraphs; planqa indexed them as {cm['planqa hybrid'].get('passages', 0):,} passages). "
-        "A result is relevant when it comes from the question's paragraph; ranks count passages (planqa) "
-        "or chunks (peers); MRR over the first 10.",
-        f"- **CMRC EM / F1**: the {ans['n']:,} CMRC2018 dev questions through `POST /api/ask` on a server "
-        "holding that index; the answer text (citation markers removed; empty when `grounded` is false) "
-        "against all reference answers with the official CMRC2018 metric: punctuation and whitespace "
-        "removed, Chinese character-level, F1 from the longest common substring, best over references. "
-        f"{ans['errors']} request errors. The answer contains a reference answer in {ans['contains']:.3f} "
-        "of the questions: planqa answers with the evidence sentence, not a minimal span, which "
-        "EM counts as wrong and F1 penalises by length.",
-        "- **peers**: fixed-size chunks of the cleaned text (size/overlap in characters) retrieved by "
-        "jieba (precise mode) + BM25 (bm25s), by the same mE5-small embeddings in a FAISS flat inner-product "
-        "index, and by reciprocal-rank fusion (k = 60) of the two.",
-        "",
-        "## Goals",
-        "",
-        report.goals_table(goals),
-        "",
-        f"Best peer dev cite@1: {best_peer:.3f}.",
-        "",
-        "## score.py on the dev questions",
-        "",
-        "```",
-        score_line,
-        "```",
-        "",
-        report.table(["type", "n", "answer", "cite@1", "cite@5"], type_rows),
-        "",
-    ]
-    if run.failures:
-        parts += ["Failures reported by score.py:", "", "```", *run.failures, "```", ""]
-    parts += [
-        "## CMRC2018 /api/ask",
-        "",
-        f"- n = {ans['n']:,}, EM {ans['EM']:.3f}, F1 {ans['F1']:.3f}, answer contains a reference {ans['contains']:.3f}, "
-        f"errors {ans['errors']}",
-        f"- client latency p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms (2 concurrent clients)",
-        "",
-    ]
-    return "\n".join(parts)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--limit", type=int, default=None, help="CMRC2018 dev questions sent to /api/ask (default all)")
@@ -243,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = eval_plan(shared, settings, work, progress)
     gov = eval_govreport(shared, settings, work)
     step("answers on CMRC2018 dev and DRCD test, answerable and with the gold paragraph removed")
-    from service.evaluation import answers as answers_eval
+    from evaluation import answers as answers_eval
 
     try:
         from service.reader import load_reader
@@ -256,15 +153,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     peer_dev, peer_cm = eval_peers(shared, settings, embedder, a.retrieval_limit, progress)
     milvus = None if a.no_milvus else backends.eval_milvus(shared, settings, embedder, work, a.retrieval_limit,
                                                           progress)
+    from evaluation import reader_eval
     from index.store import load_index
-    from service.evaluation import reader_eval
 
     step("CMRC2018: the reader alone (gold paragraph) and the reranker off and on")
     reader_res = reader_eval.run(shared, settings, load_index(work / "cmrc-index", embedder), progress=progress)
 
     args = "".join(" " + shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     command = ("make eval" + (f" ARGS='{args.strip()}'" if args else "")) if os.environ.get("MAKELEVEL") \
-        else f"python -m service.evaluation.run_eval{args}"
+        else f"python -m evaluation.run_eval{args}"
     res = {"machine": info, "dev": plan, "cmrc_retrieval": cm_rows, "cmrc_answers": answers,
            "peer_dev": peer_dev, "peer_cmrc": peer_cm, "cmrc_paragraphs": len(cmrc.passages(shared)),
            "seconds": time.perf_counter() - t0, "command": command,
@@ -272,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
            "answers": answer_res, "govreport": {"score": gov.score, "per_type": gov.per_type, "failures": gov.failures}}
     text = render(res) + backends.render_backends(plan.score, cm_rows, milvus) + reader_eval.render(reader_res)
     text += formats.report_section()
-    text += render_govreport(gov) + "\n".join(answers_eval.render(answer_res)) + "\n"
+    text += govreport_section(gov) + "\n".join(answers_eval.render(answer_res)) + "\n"
     report.write(a.out, text)
     raw = {k: v for k, v in res.items() if k not in ("dev",)}
     raw["dev"] = {"score": plan.score, "per_type": plan.per_type, "failures": plan.failures,

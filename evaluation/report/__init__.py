@@ -1,7 +1,8 @@
 """Markdown for the measured numbers: tables, goal checks, and the two generated documents.
 
 Every number is formatted here, once, so ``docs/eval.md`` and ``docs/benchmarks.md`` agree with
-what the console shows.
+what the console shows. The documents' sections are in :mod:`evaluation.report.quality`
+(``docs/eval.md``) and :mod:`evaluation.report.speed` (``docs/benchmarks.md``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from service.evaluation import machine
+from evaluation import machine
 
 
 def fmt(value: Any, digits: int = 3) -> str:

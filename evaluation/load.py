@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from tqdm import tqdm
 
-from service.evaluation.metrics import latency_summary
+from evaluation.metrics import latency_summary
 
 
 @dataclass

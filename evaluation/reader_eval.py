@@ -6,7 +6,7 @@
 - Reranker: the CMRC2018 retrieval recast, the hybrid retriever's first ``depth`` hits reordered
   by the cross-encoder, R@1/R@5/MRR with the reranker off and on over the same questions.
 
-    python -m service.evaluation.reader_eval [--limit N] [--rerank-limit N] [--rerank-depth K]
+    python -m evaluation.reader_eval [--limit N] [--rerank-limit N] [--rerank-depth K]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from service.evaluation.metrics import best_em_f1, retrieval_scores
+from evaluation.metrics import best_em_f1, retrieval_scores
 
 READER_LIMIT = 1000
 RERANK_LIMIT = 300
@@ -92,7 +92,7 @@ def run(
     progress: bool = True,
 ) -> dict[str, Any]:
     """Both measurements; ``cmrc_index`` is the loaded index of the CMRC2018 recast paragraphs."""
-    from service.evaluation import cmrc
+    from evaluation import cmrc
     from service.reader import load_reader, load_reranker
     from service.reader.loading import WEIGHTS
 
@@ -185,10 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-progress", action="store_true")
     a = ap.parse_args(argv)
 
+    from evaluation import cmrc, dev
+    from evaluation.run_eval import load_embedder
+    from evaluation.server import run_index
     from index.store import load_index
-    from service.evaluation import cmrc, dev
-    from service.evaluation.run_eval import load_embedder
-    from service.evaluation.server import run_index
     from service.settings import Settings
 
     settings = Settings()
