@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from index.textnorm import normalize
 from index.types import Hit
 from service.answer import text as T
 from service.answer.corpus import Corpus
@@ -353,9 +354,9 @@ def evidence_for(
     out: list[Evidence] = []
     for rank, hit in enumerate(hits):
         p = hit.passage
-        norm = T.normalize(p.text)
+        norm = normalize(p.text)
         context = corpus.context(p)
-        heading = T.normalize(" ".join((*p.section, corpus.title(p.doc_id))))
+        heading = normalize(" ".join((*p.section, corpus.title(p.doc_id))))
         is_retrieved = rank < retrieved
         prior = 0.12 / (1.0 + rank) if is_retrieved else 0.0
         local = {t: w for t, w in weights.items() if not occurs(t, heading)} or weights
@@ -461,7 +462,7 @@ def _lead(norm: str, original: str, window: tuple[int, int]) -> str:
 def answer_text(ev: Evidence, marker: int = 1) -> str:
     """The evidence clauses verbatim, with a time lead-in when the sentence opens with one."""
     text = ev.hit.passage.text
-    norm = T.normalize(text)
+    norm = normalize(text)
     a, b = ev.window
     if b - a > 2 * MAX_WINDOW:
         b = a + 2 * MAX_WINDOW

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
+from index.textnorm import normalize
 from index.types import Hit
 from ingest.model import Document, Paragraph, Passage, TableRow
 from service.answer import text as T
@@ -78,15 +79,15 @@ class Corpus:
             for doc in docs.values():
                 for para in doc.paragraphs:
                     paragraphs[para.id] = para
-                    norm = T.normalize(para.text)
+                    norm = normalize(para.text)
                     sents.extend(norm[a:b] for a, b in T.sentences(norm))
                 for p in doc.passages:
                     passages[p.id] = p
                     if p.kind == "paragraph":
-                        searchable.append((p, T.normalize(p.text)))
+                        searchable.append((p, normalize(p.text)))
                     if p.row is not None:
                         rows[(p.row.table_id, p.row.index)] = p
-                        sents.append(T.normalize(p.text))
+                        sents.append(normalize(p.text))
             if len(sents) > MAX_RARITY_SENTENCES:
                 # term rarity is estimated on an even sample: a large corpus stays fast to ask
                 step = len(sents) / MAX_RARITY_SENTENCES
@@ -116,7 +117,7 @@ class Corpus:
             return got
         para = self.paragraph(passage.paragraph_id)
         body = para.text if para is not None else passage.text
-        got = T.normalize(" ".join((*passage.section, self.title(passage.doc_id), body)))
+        got = normalize(" ".join((*passage.section, self.title(passage.doc_id), body)))
         if len(self._contexts) < 200_000:
             self._contexts[passage.id] = got
         return got

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from index.textnorm import normalize
 from index.types import Embedder
 from service.answer import text as T
 from service.answer.compose import Evidence
@@ -235,7 +236,7 @@ class DenseView:
 def sentence_unit(e: Evidence) -> str:
     """The text embedded for a candidate sentence (the same the index build embeds)."""
     a, b = e.sentence
-    return T.normalize(e.hit.passage.text)[a:b].strip() or T.normalize(e.hit.passage.text)
+    return normalize(e.hit.passage.text)[a:b].strip() or normalize(e.hit.passage.text)
 
 
 def sentence_matrix(q: Question, evidence: Sequence[Evidence], s_cos: np.ndarray, p_cos: np.ndarray) -> np.ndarray:
@@ -247,7 +248,7 @@ def sentence_matrix(q: Question, evidence: Sequence[Evidence], s_cos: np.ndarray
     rows = []
     for i, e in enumerate(evidence):
         f = e.features
-        sent = T.normalize(e.sentence_text)
+        sent = normalize(e.sentence_text)
         has_enum = float("、" in sent or "；" in sent)
         has_year = float(bool(T.years(sent)))
         extra = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.textnorm import normalize
 from service.answer import text as T
 from service.answer.compose import PERCENT_HINT, Evidence, match
 from service.answer.question import LIST, Question
@@ -61,7 +62,7 @@ def _enumerates(focus: str, sentence: str) -> bool:
 
 def unmentioned(q: Question, ev: Evidence) -> Verdict:
     """A place, year or number the question names that the evidence (with its context) never mentions."""
-    ctx = ev.context + " " + T.normalize(ev.passage_text)
+    ctx = ev.context + " " + normalize(ev.passage_text)
     places = [p for p in q.places if not _mentioned(p, ctx)]
     if places:
         return Verdict(False, "相关段落没有提到" + "、".join(f"“{p}”" for p in places), tuple(places))
@@ -89,13 +90,13 @@ def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict
         return named
     if focus:
         # the thing asked about must be named where the answer is, not only somewhere near
-        sentence = T.normalize(ev.sentence_text)
+        sentence = normalize(ev.sentence_text)
         if not _focus_named(focus, sentence + " " + ev.heading):
             return Verdict(False, f"相关段落没有提到“{focus}”", (focus,))
         if q.kind == LIST and not q.english and not _enumerates(focus, sentence) and match(focus, ev.heading) < 0.5:
             return Verdict(False, f"相关段落没有列出具体的{focus}", (focus,))
     if q.english:
-        if q.wants_number and focus and not _figure_with(focus, T.normalize(ev.sentence_text)):
+        if q.wants_number and focus and not _figure_with(focus, normalize(ev.sentence_text)):
             # "population" is not answered by "密集人口区域": the asked-for noun needs its figure
             return Verdict(False, f"相关段落没有给出“{focus}”的具体数字", (focus,))
         return Verdict(True)
@@ -141,7 +142,7 @@ def topic(q: Question) -> str:
         return re.sub(marker, "", q.raw).strip().rstrip("?？. ")[:120]
     raw = q.raw[: T.MAX_QUESTION_CHARS]
     # normalised (Simplified, half-width) but with the asker's Latin letters as typed ("5G")
-    shown = "".join(r if r.isascii() and r.isalpha() else n for r, n in zip(raw, T.normalize(raw), strict=False))
+    shown = "".join(r if r.isascii() and r.isalpha() else n for r, n in zip(raw, normalize(raw), strict=False))
     t = re.sub(marker, "", shown).strip()
     t = _QWORDS.sub("", t)
     t = re.sub(r"[？?！!。，,；;：:\s]+$", "", t)

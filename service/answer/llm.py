@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from index.textnorm import normalize
 from index.types import Hit
 from service.answer import text as T
 
@@ -125,9 +126,9 @@ def validate(answer: str, citations: list[Hit]) -> tuple[str, str | None]:
         return text, "cites passages that do not exist: " + ", ".join(f"[{n}]" for n in bad)
     if _REFUSAL.search(text):
         return text, "the LLM said the passages do not answer"
-    cited_text = T.normalize(" ".join(citations[n - 1].passage.text for n in set(markers)))
+    cited_text = normalize(" ".join(citations[n - 1].passage.text for n in set(markers)))
     cited_text = cited_text.replace(",", "")
-    plain = re.sub(r"\[\d+\]", " ", T.normalize(text)).replace(",", "")
+    plain = re.sub(r"\[\d+\]", " ", normalize(text)).replace(",", "")
     wrong = [n for n in T.numbers(plain) if not _number_in(n, cited_text)]
     wrong += [n for n in T.CN_NUMBER_RE.findall(plain) if len(n) > 1 and n not in cited_text]
     if wrong:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from index.textnorm import normalize
 from index.types import Hit
 from ingest.model import Document, Heading, Passage
 from service.answer import scope
@@ -40,7 +41,7 @@ def label(heading: str) -> str:
 
 
 def _key(heading: str) -> str:
-    return T.normalize(label(heading))
+    return normalize(label(heading))
 
 
 def _children(headings: tuple[Heading, ...], i: int) -> list[int]:

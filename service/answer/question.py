@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from index.textnorm import normalize
 from service.answer import glossary, scope
 from service.answer import text as T
 
@@ -159,7 +160,7 @@ def question_numbers(q: str) -> tuple[str, ...]:
 def analyse(raw: str) -> Question:
     """Normalise the question (Traditional → Simplified, full-width → half-width) and read it."""
     raw = raw if isinstance(raw, str) else str(raw)
-    text = T.normalize(raw[: T.MAX_QUESTION_CHARS])
+    text = normalize(raw[: T.MAX_QUESTION_CHARS])
     # citation markers typed into a question are not part of what is asked
     text = re.sub(r"[\[【［]\s*\d*\s*[\]】］]", " ", text).strip()
     english = T.is_english(text)

@@ -1,4 +1,6 @@
-"""Small text helpers shared by the answer modules: normalisation, sentences, numbers, terms.
+"""Small text helpers shared by the answer modules: sentences, numbers, terms.
+
+Text is normalised by ``index.textnorm.normalize``, the normaliser the index uses.
 
 Everything here is deterministic and cheap; the answer core works on a CPU without a model,
 so sentence splitting and number finding are plain regular expressions.
@@ -30,69 +32,7 @@ CN_NUMBER_RE = re.compile(f"(?:[{CN_DIGITS}]{{2,}}|[二两三四五六七八九�
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
-def _fallback_normalize(text: str) -> str:
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code == 0x3000:
-            out.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E and ch not in "（），：；！？":
-            out.append(chr(code - 0xFEE0))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-@lru_cache(maxsize=1)
-def _normalizer():
-    try:
-        from index.textnorm import normalize  # type: ignore[import-not-found]
-
-        return normalize
-    except Exception:  # the index package may be absent in a minimal install
-        return None
-
-
-def _t2s(text: str) -> str:
-    try:
-        import opencc  # type: ignore[import-not-found]
-    except Exception:
-        return text
-    conv = _opencc_converter(opencc)
-    if conv is None:
-        return text
-    try:
-        out = conv.convert(text)
-    except Exception:
-        return text
-    return out if len(out) == len(text) else text
-
-
-@lru_cache(maxsize=1)
-def _opencc_converter(mod):
-    try:
-        return mod.OpenCC("t2s")
-    except Exception:
-        return None
-
-
 _CTRL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def normalize(text: str) -> str:
-    """Traditional → Simplified and full-width → half-width, length preserving where possible.
-
-    Uses the index's normaliser so questions and passages are normalised the same way.
-    """
-    if _CTRL_RE.search(text):
-        text = _CTRL_RE.sub("", text)
-    fn = _normalizer()
-    if fn is not None:
-        try:
-            return fn(text)
-        except Exception:
-            pass
-    return _fallback_normalize(_t2s(text))
 
 
 def squash(text: str) -> str:

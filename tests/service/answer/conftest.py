@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from index.textnorm import normalize
 from index.types import Hit
 from ingest.model import Document, TableRow
 from ingest.pipeline import ingest_file
@@ -22,12 +23,12 @@ class BigramRetriever:
 
     def __init__(self, docs: dict[str, Document]) -> None:
         self.passages = [p for d in docs.values() for p in d.passages]
-        self.grams = [T.bigrams(T.normalize(p.text)) for p in self.passages]
+        self.grams = [T.bigrams(normalize(p.text)) for p in self.passages]
         self.calls = 0
 
     def search(self, query: str, top_k: int = 10, doc_ids: list[str] | None = None) -> list[Hit]:
         self.calls += 1
-        q = T.bigrams(T.normalize(query))
+        q = T.bigrams(normalize(query))
         scored = [
             (len(q & g) / (1 + len(g)) ** 0.3, i)
             for i, (p, g) in enumerate(zip(self.passages, self.grams, strict=True))

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from index.textnorm import normalize
 from ingest.model import Document
 from service.answer import text as T
 from service.answer.engine import Answer, AnswerEngine
@@ -65,7 +66,7 @@ def test_every_number_in_an_extractive_answer_is_in_the_cited_passage(engine: An
               "天钢和钢管公司的炼铁炼钢产能压减到了多少？", "到2025年要建设完成多少个5G基站？"]:
         ans = engine.ask(q)
         assert ans.grounded, q
-        cited = T.normalize(ans.citations[0].passage.text)
+        cited = normalize(ans.citations[0].passage.text)
         for n in T.numbers(re.sub(r"\[\d+\]", "", ans.text)):
             assert n in cited, (q, n)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.textnorm import normalize
 from ingest.model import Table, TableRow
-from service.answer import text as T
 
 CATEGORY = "__category__"
 LOOKUP = "table_lookup"
@@ -46,7 +46,7 @@ def column_label(header: str) -> str:
 
 def category_label(text: str) -> str:
     """A category row without its numbering: "（一）高端装备制造" → "高端装备制造"."""
-    t = T.normalize(text).strip()
+    t = normalize(text).strip()
     t = re.sub(r"^[（(][一二三四五六七八九十\d]+[)）]\s*", "", t)
     t = re.sub(r"^[一二三四五六七八九十\d]+[、.．]\s*", "", t)
     return t.strip()
@@ -179,7 +179,7 @@ def view_of(table: Table) -> TableView | None:
     vocab_parts = [table.title, *headers, *cats]
     for r in table.rows:
         vocab_parts.extend(c.text for c in r.cells)
-    vocab = T.normalize(" ".join(vocab_parts))
+    vocab = normalize(" ".join(vocab_parts))
     return TableView(
         table=table,
         name_col=name,

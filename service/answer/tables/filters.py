@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from index.textnorm import normalize
 from ingest.model import TableRow
 from service.answer import text as T
-from service.answer.tablecols import TableView, category_label, column_label
+from service.answer.tables.columns import TableView, category_label, column_label
 
 _CO_SUFFIX = re.compile(
     r"(股份有限公司|有限责任公司|有限公司|集团|公司|[（(][\u4e00-\u9fff]{2,3}[)）]|"
@@ -92,11 +93,11 @@ class Filters:
             if not any(c in labels for c in self.categories):
                 return False
         if self.companies:
-            co = T.normalize(v.cell_text(r, v.company_col))
+            co = normalize(v.cell_text(r, v.company_col))
             if not any(c in co for c in self.companies):
                 return False
         for header, value in self.values:
-            if T.normalize(v.cell_text(r, header)) != value:
+            if normalize(v.cell_text(r, header)) != value:
                 return False
         for _, test in self.year_tests:
             if not test(r, v):
@@ -258,7 +259,7 @@ def _category_filters(q: str, f: Filters, views: list[TableView]) -> None:
 
 
 def _company_filters(q: str, f: Filters, views: list[TableView]) -> None:
-    names = sorted({T.normalize(v.cell_text(r, v.company_col)) for v in views for r in v.data_rows if v.company_col})
+    names = sorted({normalize(v.cell_text(r, v.company_col)) for v in views for r in v.data_rows if v.company_col})
     names = [n for n in names if n]
     full = [n for n in names if n in q]
     if full:
@@ -314,15 +315,15 @@ def _lcs_simple(a: str, b: str) -> str:
 def _value_filters(q: str, f: Filters, views: list[TableView]) -> None:
     for v in views:
         for h in v.kind_cols:
-            values = {T.normalize(v.cell_text(r, h)) for r in v.data_rows}
+            values = {normalize(v.cell_text(r, h)) for r in v.data_rows}
             # a header like "政府投资或社会投资" names the values a column may take, used or not
-            options = [o for o in re.split(r"或|、|/|／", T.normalize(h)) if len(o) >= 2]
+            options = [o for o in re.split(r"或|、|/|／", normalize(h)) if len(o) >= 2]
             if len(options) > 1:
                 values |= set(options)
             for val in sorted(values, key=len, reverse=True):
                 if len(val) >= 2 and val in q and (h, val) not in f.values:
                     # "政府投资或社会投资" in the question names the column, not a value
-                    if T.normalize(h) in q and len(values) > 1 and q.count(val) == T.normalize(h).count(val):
+                    if normalize(h) in q and len(values) > 1 and q.count(val) == normalize(h).count(val):
                         continue
                     f.values.append((h, val))
                     f.consumed.append(val)

@@ -1,9 +1,8 @@
-"""Table questions answered from the typed rows of every table, never from retrieved top-k.
+"""Which question is a table question, and the lookups: one column of a project the question names.
 
-Two kinds: a *lookup* reads one column of a project named in the question (fuzzy on the name);
-an *aggregate* counts, sums, lists or ranks all rows that pass the filters the question states
-(category path, company, year range, amount threshold, any other cell value). Totals rows are
-never counted; when the question asks for the grand total the total row itself is the answer.
+``answer_from_tables`` decides between a lookup (the project named fuzzily, by its name or a
+piece of it) and an aggregate over the rows that pass the question's filters (``aggregate``),
+or leaves the question to the text.
 """
 
 from __future__ import annotations
@@ -13,13 +12,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from index.textnorm import normalize
 from ingest.model import Document, Table, TableRow
 from service.answer import scope
 from service.answer import text as T
-from service.answer.aggregate import aggregate
 from service.answer.question import Question
-from service.answer.tablecols import (
-    AGGREGATE,
+from service.answer.tables.aggregate import aggregate
+from service.answer.tables.columns import (
     CATEGORY,
     LOOKUP,
     TableAnswer,
@@ -27,7 +26,7 @@ from service.answer.tablecols import (
     column_label,
     view_of,
 )
-from service.answer.tablefilters import Filters, parse_filters
+from service.answer.tables.filters import Filters, parse_filters
 
 _COUNT_RE = re.compile(r"(多少|几)(个|项|批)|数量|个数|项目数|几项|多少项")
 _SUM_RE = re.compile(r"合计|总计|总和|共计|一共|总共|累计|加起来|之和|总额|总规模|总共")
@@ -104,7 +103,7 @@ _NAME_FILLER = re.compile(r"项目|工程|建设|生产线|基地|有限公司|�
 
 def _name_score(q: str, name: str, weights: dict[str, float]) -> tuple[float, str]:
     """How strongly the question names this project: weighted bigram coverage of the name."""
-    n = T.normalize(name)
+    n = normalize(name)
     if not n:
         return 0.0, ""
     if n in q:
@@ -149,7 +148,7 @@ def _compute_name_weights(views: list[TableView]) -> dict[str, float]:
     for v in views:
         for r in v.data_rows:
             n += 1
-            for g in T.bigrams(T.normalize(v.name(r))):
+            for g in T.bigrams(normalize(v.name(r))):
                 df[g] = df.get(g, 0) + 1
     return {g: math.log(1 + n / c) for g, c in df.items()}
 
@@ -158,7 +157,7 @@ def best_project(q: Question, views: list[TableView]) -> list[_Match]:
     """Rows whose project name the question names, best first (ties kept: duplicated rows)."""
     weights = _name_weights(views)
     text = q.text[:200]  # project names are short; a long question is not scanned in full
-    names = {T.normalize(v.name(r)) for v in views if v.name_col for r in v.data_rows}
+    names = {normalize(v.name(r)) for v in views if v.name_col for r in v.data_rows}
     scored: list[_Match] = []
     for v in views:
         if v.name_col is None:
@@ -186,7 +185,7 @@ _MEASURE_ASKED = re.compile(r"(?:多少|几)([^\s，。？?、的是]{1,2})")
 
 def _clause_for(question: Question, text: str, name_part: str) -> str:
     """The clause(s) of a free-text cell that answer the question (the project name aside)."""
-    norm = T.normalize(text)
+    norm = normalize(text)
     spans = T.clauses(norm)
     if not spans:
         return text
@@ -352,4 +351,4 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
     return None
 
 
-__all__ = ["LOOKUP", "AGGREGATE", "TableAnswer", "answer_from_tables", "best_project", "Table"]
+__all__ = ["answer_from_tables", "best_project"]

@@ -15,8 +15,8 @@ from decimal import Decimal
 from ingest.model import TableRow
 from service.answer import text as T
 from service.answer.question import Question
-from service.answer.tablecols import AGGREGATE, TableAnswer, TableView, column_label
-from service.answer.tablefilters import Filters, unit_scale
+from service.answer.tables.columns import AGGREGATE, TableAnswer, TableView, column_label
+from service.answer.tables.filters import Filters, unit_scale
 
 Pairs = list[tuple[TableView, TableRow]]
 
