@@ -20,6 +20,7 @@ from typing import Any
 from index.bm25 import K1, B, BM25Retriever
 from index.dense import DenseRetriever
 from index.hybrid import DEFAULT_FUSION, FusionConfig
+from index.options import HNSW_THRESHOLD, BuildOptions
 from index.serialize import document_to_dict
 from index.store import (
     BM25_DIR,
@@ -69,7 +70,7 @@ def write_build(
     corpus_digest: str = "",
     model_name: str | None = None,
     fusion: FusionConfig = DEFAULT_FUSION,
-    hnsw_threshold: int = 50_000,
+    hnsw_threshold: int = HNSW_THRESHOLD,
     embed_section: bool = True,
     progress: bool = False,
 ) -> dict[str, Any]:
@@ -129,7 +130,7 @@ def build_index(
     corpus_digest: str = "",
     model_name: str | None = None,
     fusion: FusionConfig = DEFAULT_FUSION,
-    hnsw_threshold: int = 50_000,
+    hnsw_threshold: int = HNSW_THRESHOLD,
     embed_section: bool = True,
     progress: bool = False,
     keep_builds: int = 1,
@@ -165,19 +166,18 @@ def ingest_corpus(corpus_dir: Path) -> list[Document]:
 
 
 def build_from_corpus(
-    settings: Any,
+    options: BuildOptions,
     embedder: Embedder | Callable[[], Embedder],
     force: bool = False,
     progress: bool = False,
 ) -> bool:
-    """Rebuild the index of ``settings.corpus_dir`` at ``settings.index_dir`` when stale.
+    """Rebuild the index of ``options.corpus_dir`` at ``options.index_dir`` when stale.
 
     ``embedder`` may be a zero-argument factory, called only when a build is needed, so an
     up-to-date index costs a manifest read and a corpus hash. Returns True when it built.
     """
-    corpus_dir, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
-    model_name = getattr(settings, "embedding_model", None)
-    model_id = embedder.model_id if hasattr(embedder, "model_id") else model_name
+    corpus_dir, index_dir = options.corpus_dir, options.index_dir
+    model_id = embedder.model_id if hasattr(embedder, "model_id") else options.embedding_model
     if not force:
         reason = is_stale(index_dir, corpus_dir, model_id)
         if not reason:
@@ -189,7 +189,7 @@ def build_from_corpus(
         raise IndexError_(f"no documents to index in {corpus_dir}; add .txt, .md, .docx or .pdf files")
     emb: Embedder = embedder if hasattr(embedder, "embed_passages") else embedder()  # type: ignore[operator]
     build_index(
-        documents, index_dir, emb, corpus_digest=digest, model_name=model_name,
-        hnsw_threshold=int(getattr(settings, "hnsw_threshold", 50_000)), progress=progress,
+        documents, index_dir, emb, corpus_digest=digest, model_name=options.embedding_model,
+        hnsw_threshold=options.hnsw_threshold, progress=progress,
     )
     return True

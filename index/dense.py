@@ -17,6 +17,7 @@ import faiss
 import numpy as np
 
 from index.bm25 import DocFilter, top_indices
+from index.options import HNSW_THRESHOLD
 from index.tokenize import Tokenizer, find_highlights
 from index.types import Embedder, Hit
 from ingest.model import SECTION_SEP, Passage
@@ -80,7 +81,7 @@ class DenseRetriever:
         passages: Sequence[Passage],
         embedder: Embedder,
         tokenizer: Tokenizer,
-        hnsw_threshold: int = 50_000,
+        hnsw_threshold: int = HNSW_THRESHOLD,
         with_section: bool = True,
         progress: bool = False,
     ) -> DenseRetriever:

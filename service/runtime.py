@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from index.types import Embedder, Hit
 from ingest.errors import IndexError_, InvalidRequest, NotFound
@@ -25,7 +25,14 @@ from ingest.model import Document
 from service.settings import Settings
 
 if TYPE_CHECKING:
-    from service.answer.engine import Answer
+    import numpy as np
+
+    from index.milvus.loader import MilvusIndex
+    from index.milvus.schema import Connection
+    from index.store import SearchIndex
+    from service.answer.engine import Answer, AnswerEngine
+
+    ServedIndex = SearchIndex | MilvusIndex  # the local index files or the Milvus collections
 
 log = logging.getLogger("planqa")
 
@@ -48,8 +55,8 @@ class SearchResult:
 class Live:
     """What requests read: an index and the engine answering over it, always replaced together."""
 
-    index: Any
-    engine: Any
+    index: ServedIndex
+    engine: AnswerEngine
 
 
 MODES = ("hybrid", "semantic", "keyword", "exact")
@@ -62,10 +69,10 @@ class _ModelStandIn:
         self.model_id = model_id
         self.dim = dim
 
-    def embed_queries(self, texts: list[str]) -> Any:
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
         raise RuntimeError("the stand-in model cannot embed")
 
-    def embed_passages(self, texts: list[str], progress: bool = False) -> Any:
+    def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         raise RuntimeError("the stand-in model cannot embed")
 
 
@@ -107,16 +114,16 @@ class Runtime:
         self._seen: str | None = None  # the build path / collection generation last loaded or tried
         self._watch_stop = threading.Event()
         self._watcher: threading.Thread | None = None
-        self._conn: Any = None
+        self._conn: Connection | None = None
 
     # ---- life cycle -------------------------------------------------------------------------
     @property
-    def index(self) -> Any:
+    def index(self) -> ServedIndex | None:
         live = self._live
         return live.index if live is not None else None
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> AnswerEngine | None:
         live = self._live
         return live.engine if live is not None else None
 
@@ -172,6 +179,7 @@ class Runtime:
         the reason is kept in ``rebuild_reason``.
         """
         from index.builder import build_from_corpus
+        from index.options import BuildOptions
 
         with self._lock:
             self.rebuild_reason = None
@@ -185,9 +193,10 @@ class Runtime:
                 from index.milvus.writer import sync_corpus
 
                 return sync_corpus(self.settings, self.milvus(), lambda: self.embedder, force=force, progress=progress)
-            return build_from_corpus(self.settings, lambda: self.embedder, force=force, progress=progress)
+            options = BuildOptions.from_settings(self.settings)
+            return build_from_corpus(options, lambda: self.embedder, force=force, progress=progress)
 
-    def milvus(self) -> Any:
+    def milvus(self) -> Connection:
         """The connection to the configured Milvus collections (opened once)."""
         with self._lock:
             if self._conn is None:
@@ -226,7 +235,7 @@ class Runtime:
             self.load_error = None
             self.backend_error = None
 
-    def _load_milvus(self) -> Any:
+    def _load_milvus(self) -> MilvusIndex:
         from index.milvus.loader import current_generation, load_milvus_index
 
         conn = self.milvus()
@@ -353,7 +362,7 @@ class Runtime:
             if problem:
                 raise IndexNotReady(problem)
 
-    def require_index(self) -> Any:
+    def require_index(self) -> ServedIndex:
         return self._require().index
 
     # ---- queries ------------------------------------------------------------------------------
@@ -378,7 +387,7 @@ class Runtime:
         return Hit(passage=p, score=0.0)
 
     @staticmethod
-    def _check_doc_ids(idx: Any, doc_ids: list[str] | None) -> None:
+    def _check_doc_ids(idx: ServedIndex, doc_ids: list[str] | None) -> None:
         if doc_ids:
             unknown = [d for d in doc_ids if d not in idx.documents]
             if unknown:

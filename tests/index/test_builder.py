@@ -6,12 +6,12 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 import index.builder as builder
 from index.builder import build_from_corpus, build_index
+from index.options import BuildOptions
 from index.serialize import document_to_dict
 from index.store import MANIFEST, builds_dir, is_stale, load_index
 from ingest.errors import IndexError_
@@ -51,8 +51,7 @@ def settings_for(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir(exist_ok=True)
     (corpus / "plan.txt").write_text("规划", encoding="utf-8")
-    return SimpleNamespace(corpus_dir=corpus, index_dir=tmp_path / "index", embedding_model="hash",
-                           hnsw_threshold=50_000)
+    return BuildOptions(corpus_dir=corpus, index_dir=tmp_path / "index", embedding_model="hash")
 
 
 def test_build_from_corpus_only_when_stale(docs, embedder, tmp_path, monkeypatch):
@@ -85,19 +84,18 @@ def test_build_from_empty_corpus_refused(embedder, tmp_path, monkeypatch):
 
 
 SLOW_BUILD = textwrap.dedent("""
-    import json, sys, time
+    import json, sys
     from index.builder import build_index
-    from index.fake_embedder import HashEmbedder
     from index.serialize import document_from_dict
+    from index.testing import SlowEmbedder
 
-    class Slow(HashEmbedder):
+    class Slow(SlowEmbedder):
         def embed_passages(self, texts, progress=False):
             print("embedding", flush=True)
-            time.sleep(60)
             return super().embed_passages(texts)
 
     docs = [document_from_dict(json.loads(l)) for l in open(sys.argv[1], encoding="utf-8")]
-    build_index(docs, sys.argv[2], Slow(dim=64))
+    build_index(docs, sys.argv[2], Slow(dim=64, cost_s=60))
 """)
 
 

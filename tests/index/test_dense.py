@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from index.dense import DenseRetriever, embed_text, make_index
-from index.fake_embedder import HashEmbedder
+from index.testing import HashEmbedder
 from index.tokenize import Tokenizer
 
 

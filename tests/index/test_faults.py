@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from index.embed_cache import CachedEmbedder, EmbeddingCache
-from index.fake_embedder import HashEmbedder
 from index.store import BM25_DIR, DOCUMENTS, FAISS, MANIFEST, builds_dir, load_index
+from index.testing import HashEmbedder, cached_hash_embedder
 from ingest.errors import IndexError_, ModelError
 from service.api import create_app
 from service.runtime import Runtime
@@ -234,8 +233,7 @@ def test_damaged_embedding_cache_is_set_aside_and_rebuilt(tmp_path: Path, monkey
     import index.embedder
 
     def load_embedder(name, model_dir, cache_dir, batch_size):  # the real one, with a hash model inside
-        inner = HashEmbedder(dim=32)
-        return CachedEmbedder(inner, EmbeddingCache(cache_dir, inner.model_id, inner.dim))
+        return cached_hash_embedder(cache_dir)
 
     monkeypatch.setattr(index.embedder, "load_embedder", load_embedder)
     s = _settings(tmp_path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -27,11 +26,11 @@ def real_embedder():
 
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory):
+    from index.options import BuildOptions
     from service.settings import Settings
 
-    s = Settings()
-    return SimpleNamespace(corpus_dir=REPO / "corpus", index_dir=tmp_path_factory.mktemp("real") / "index",
-                           embedding_model=s.embedding_model, hnsw_threshold=s.hnsw_threshold)
+    s = Settings(corpus_dir=REPO / "corpus", index_dir=tmp_path_factory.mktemp("real") / "index")
+    return BuildOptions.from_settings(s)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ import os
 import pytest
 
 from index.builder import build_index
-from index.fake_embedder import HashEmbedder
 from index.serialize import document_from_dict, document_to_dict
 from index.store import (
     DOCUMENTS,
@@ -17,6 +16,7 @@ from index.store import (
     prune_builds,
     publish,
 )
+from index.testing import HashEmbedder
 from ingest.errors import IndexError_
 
 FIX = "run `planqa index` to rebuild"

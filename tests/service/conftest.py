@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.fake_embedder import HashEmbedder
+from index.testing import HashEmbedder
 from service.runtime import Runtime
 from service.settings import Settings
 

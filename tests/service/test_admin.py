@@ -10,8 +10,7 @@ import docx
 import pytest
 from fastapi.testclient import TestClient
 
-from index.embed_cache import CachedEmbedder, EmbeddingCache
-from index.fake_embedder import HashEmbedder
+from index.testing import cached_hash_embedder
 from ingest.errors import Forbidden, IndexError_, InvalidRequest
 from service.admin import AdminDisabled, Unauthorized, check_token, safe_filename
 from service.api import create_app
@@ -63,8 +62,8 @@ class Env:
         options = {"admin_token": TOKEN, **overrides}
         self.settings = Settings(corpus_dir=self.corpus, index_dir=tmp_path / "index",
                                  embedding_cache_dir=tmp_path / "emb", **options)
-        self.inner = HashEmbedder(dim=32)
-        cached = CachedEmbedder(self.inner, EmbeddingCache(tmp_path / "emb", self.inner.model_id, self.inner.dim))
+        cached = cached_hash_embedder(tmp_path / "emb")
+        self.inner = cached.inner
         self.runtime = Runtime(self.settings, embedder=cached)
         self.runtime.build()
         self.runtime.load()

@@ -146,7 +146,7 @@ def test_chat_without_user_message_is_422(client: TestClient) -> None:
 
 
 def test_no_index_is_503_with_the_fix(tmp_path) -> None:
-    from index.fake_embedder import HashEmbedder
+    from index.testing import HashEmbedder
 
     s = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "none")
     app = create_app(s, runtime=Runtime(s, embedder=HashEmbedder()), ui=False)

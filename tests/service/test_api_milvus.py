@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from index.fake_embedder import HashEmbedder
+from index.testing import HashEmbedder
 from service.api import create_app
 from service.runtime import Runtime
 from service.settings import Settings

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 import index.embedder
-from index.fake_embedder import HashEmbedder
 from index.store import FAISS
+from index.testing import HashEmbedder
 from service.cli import app
 
 STEEL = "东港区钢铁产业发展规划\n\n一、发展目标\n到2025年，全区钢铁产业产值达到500亿元。推进超低排放改造。\n"

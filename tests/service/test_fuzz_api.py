@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from index.fake_embedder import HashEmbedder
+from index.testing import HashEmbedder
 from service.admin import DocumentAdmin
 from service.api import create_app
 from service.runtime import Runtime

@@ -18,8 +18,8 @@ import httpx
 import pytest
 import uvicorn
 
-from index.fake_embedder import HashEmbedder
 from index.store import DOCUMENTS
+from index.testing import HashEmbedder
 from service.api import create_app
 from service.runtime import Runtime
 from service.settings import Settings

@@ -12,11 +12,11 @@ from dataclasses import replace
 import pytest
 
 from index.builder import write_build
-from index.fake_embedder import HashEmbedder
 from index.milvus.loader import MilvusIndex, current_generation, load_milvus_index
 from index.milvus.schema import Connection
 from index.milvus.writer import sync_documents
 from index.store import SearchIndex, load_index
+from index.testing import HashEmbedder
 from ingest.errors import IndexError_
 from ingest.model import Document
 from tests.index.conftest import DocMaker, other_doc, plan_doc
