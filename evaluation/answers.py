@@ -62,7 +62,7 @@ def open_engine(name: str, docs: list[dict[str, Any]], work: Path, embedder: Any
         f.write_bytes(body)
     settings = Settings(corpus_dir=corpus, index_dir=work / name / "index")
     build_from_corpus(settings, embedder, progress=True)
-    idx = load_index(settings.index_dir, embedder, settings, verify=False)
+    idx = load_index(settings.index_dir, embedder, settings.embedding_model, verify=False)
     return AnswerEngine(idx, idx.hybrid, reader=reader)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from rich.console import Console
 
 from index.dense import embed_text
+from index.options import HNSW_THRESHOLD
 from ingest.model import Document
 
 console = Console(stderr=True)
@@ -70,7 +71,7 @@ def time_planqa_build(
 
 def compare(
     documents: Sequence[Document], make_embedder: Callable[[Path], Any], model_dir: Path, work: Path,
-    hnsw_threshold: int = 50_000, repeats: int = 2, progress: bool = True,
+    hnsw_threshold: int = HNSW_THRESHOLD, repeats: int = 2, progress: bool = True,
 ) -> dict[str, Any]:
     """Characters per second of a planqa build (cold cache) and of naive fp32 encoding."""
     texts = embedded_texts(documents)

@@ -238,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     s = get_settings()
     if a.hash_embedder:
-        from index.fake_embedder import HashEmbedder
+        from index.testing import HashEmbedder
 
         embedder: Embedder = HashEmbedder(dim=256)
     else:

@@ -332,8 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
            "scale": sc, "rounds": rounds, "seconds": time.perf_counter() - t0, "command": command,
            "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg())}
     text = render(res) + (reader_eval.render_bench(serving_res["reader"]) if serving_res.get("reader") else "")
-    report.write(a.out, text)
-    (work / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    report.publish(a.out, text, res, work)
     console.print(text.split("## Latency")[0].split("## Goals")[1])
     step(f"wrote {a.out}")
     return 0

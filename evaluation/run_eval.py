@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import sys
@@ -170,11 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = render(res) + backends.render_backends(plan.score, cm_rows, milvus) + reader_eval.render(reader_res)
     text += formats.report_section()
     text += govreport_section(gov) + "\n".join(answers_eval.render(answer_res)) + "\n"
-    report.write(a.out, text)
     raw = {k: v for k, v in res.items() if k not in ("dev",)}
     raw["dev"] = {"score": plan.score, "per_type": plan.per_type, "failures": plan.failures,
                   "median_cited_chars": plan.median_cited_chars}
-    (work / "results.json").write_text(json.dumps(raw, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    report.publish(a.out, text, raw, work)
     console.print(text.split("## Goals")[0].split("## Summary")[1])
     step(f"wrote {a.out}")
     return 0

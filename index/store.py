@@ -32,6 +32,7 @@ from index.serialize import document_from_dict
 from index.tokenize import DATA_DIR, Tokenizer
 from index.types import Embedder
 from index.userdict import read_userdict
+from ingest import unify as unify_module
 from ingest.errors import IndexError_
 from ingest.model import Document, Paragraph, Passage
 
@@ -84,7 +85,8 @@ def corpus_hash(corpus_dir: Path) -> str:
 def builder_fingerprint(fusion: FusionConfig = DEFAULT_FUSION) -> str:
     """Changes when the on-disk format, the shipped word lists, the normaliser or the default fusion change."""
     h = hashlib.sha256(f"format={FORMAT_VERSION};fusion={json.dumps(fusion.to_dict(), sort_keys=True)}".encode())
-    for p in [*sorted(DATA_DIR.glob("*.txt")), *(DATA_DIR.parent / name for name in ("textnorm.py", "units.py"))]:
+    code = [DATA_DIR.parent / name for name in ("textnorm.py", "units.py")] + [Path(unify_module.__file__)]
+    for p in [*sorted(DATA_DIR.glob("*.txt")), *code]:
         h.update(p.name.encode() + p.read_bytes())
     return h.hexdigest()[:16]
 
@@ -283,12 +285,14 @@ def _load_documents(path: Path) -> list[Document]:
     return docs
 
 
-def load_index(index_dir: Path, embedder: Embedder | None = None, settings: Any = None, verify: bool = True) -> SearchIndex:
+def load_index(
+    index_dir: Path, embedder: Embedder | None = None, model_name: str | None = None, verify: bool = True
+) -> SearchIndex:
     """Load and check the index at ``index_dir``.
 
     Refuses (``IndexError_``) when a file is missing, truncated or corrupt, or when the index was
     built with another embedding model or dimension than ``embedder`` (or than the model
-    ``settings.embedding_model`` names). Without an embedder only BM25 and exact search load.
+    ``model_name`` names). Without an embedder only BM25 and exact search load.
     """
     index_dir = Path(index_dir)
     if not index_dir.exists():
@@ -306,11 +310,10 @@ def load_index(index_dir: Path, embedder: Embedder | None = None, settings: Any 
                 f"{index_dir}: index has {manifest['dims']}-dimensional embeddings but the model "
                 f"'{embedder.model_id}' produces {embedder.dim}; {FIX}"
             )
-    configured = getattr(settings, "embedding_model", None)
-    if configured and manifest.get("model_name") and configured not in (manifest["model_name"], manifest["model"]):
+    if model_name and manifest.get("model_name") and model_name not in (manifest["model_name"], manifest["model"]):
         raise IndexError_(
             f"{index_dir}: index was built with embedding model '{manifest['model_name']}' "
-            f"but the configured model is '{configured}'; {FIX}"
+            f"but the configured model is '{model_name}'; {FIX}"
         )
     if verify:
         verify_files(build_dir, manifest)

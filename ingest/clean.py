@@ -9,7 +9,7 @@ PDF text layers (and some fonts' copy-paste) carry compatibility forms where the
 ordinary character: Kangxi radicals for 一 十 人, radical-supplement forms for 民 长, "⸺" for
 "——". They look the same but match nothing a reader types, and heading numbering ("⼀、") goes
 unrecognised, so cleaning maps them to the ordinary characters with the same table the search
-normaliser uses (``index.textnorm.unify``); a two- or three-em dash becomes the two em dashes a
+normaliser uses (``ingest.unify.unify``); a two- or three-em dash becomes the two em dashes a
 Chinese text writes, the one place where cleaning lengthens the text.
 
 Otherwise cleaning only deletes characters (or swaps a lone ``\\r`` for ``\\n``), so the line
@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.textnorm import unify, unify_changes
+from ingest.unify import unify, unify_changes
 
 # Spaces before a marker at a line start come from the same export (the plan's first line has
 # one); tabs are kept because they carry the table layout.

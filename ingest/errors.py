@@ -38,3 +38,55 @@ class InvalidRequest(PlanqaError):
 
 class Forbidden(PlanqaError):
     """An administrative action without the right token."""
+
+
+class InvalidText(InvalidRequest, ValueError):
+    """Text no search or question can mean (empty, too long, control characters).
+
+    ``reason`` is one of ``type``, ``surrogate``, ``control``, ``empty``, ``too_long`` so an edge
+    can word the message in its own language; ``str()`` is the English message. It is also a
+    ``ValueError``, so request models can raise it from a validator.
+    """
+
+    def __init__(self, reason: str, what: str, message: str, length: int = 0) -> None:
+        self.reason = reason
+        self.what = what
+        self.length = length
+        super().__init__(message)
+
+
+class UnsupportedMediaType(InvalidRequest):
+    """A body sent with a content type the operation does not read (HTTP 415)."""
+
+
+class TooLarge(InvalidRequest):
+    """An upload over ``PLANQA_MAX_UPLOAD_BYTES`` (HTTP 413)."""
+
+
+class Unauthorized(PlanqaError):
+    """No admin token was sent (HTTP 401)."""
+
+
+class AdminDisabled(Forbidden):
+    """No admin token is configured, so nobody may change the documents (HTTP 403)."""
+
+
+class Conflict(PlanqaError):
+    """The operation would overwrite or orphan something that exists (HTTP 409)."""
+
+
+class StorageError(PlanqaError):
+    """The corpus directory cannot be written (HTTP 503)."""
+
+
+class IndexNotReady(IndexError_):
+    """The server is up but has no usable index yet (HTTP 503)."""
+
+
+class BackendUnavailable(IndexError_):
+    """Milvus cannot be reached or refused a request (HTTP 503); the message says which URI."""
+
+
+class LLMError(PlanqaError):
+    """The optional LLM could not be reached or answered with something unusable; the extractive
+    answer is used instead, so this never reaches a caller."""

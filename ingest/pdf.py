@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.textnorm import unify
 from ingest import ocr
 from ingest.errors import IngestError
 from ingest.loaders import LoadResult, Source, loader, render_blocks_located
 from ingest.structure import heading_level
+from ingest.unify import unify
 
 # pdfminer logs a warning per glyph for fonts without a bounding box (Chromium's CJK subsets).
 logging.getLogger("pdfminer").setLevel(logging.ERROR)

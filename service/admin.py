@@ -24,7 +24,16 @@ import threading
 import unicodedata
 from pathlib import Path
 
-from ingest.errors import Forbidden, IngestError, InvalidRequest, PlanqaError
+from ingest.errors import (
+    AdminDisabled,
+    Conflict,
+    Forbidden,
+    IngestError,
+    InvalidRequest,
+    StorageError,
+    TooLarge,
+    Unauthorized,
+)
 from ingest.model import Document
 from ingest.pipeline import SIDECAR_SUFFIX, SKIPPED_NAMES, collect_files, ingest_file, slug
 from service.runtime import Runtime
@@ -35,26 +44,6 @@ ALLOWED_SUFFIXES = (".txt", ".md", ".docx", ".doc", ".pdf", ".html", ".htm")
 MAX_NAME_CHARS = 120
 MAX_TITLE_CHARS = 200
 STAGING_PREFIX = ".staging-"  # hidden: ingest and the corpus hash skip it
-
-
-class Unauthorized(PlanqaError):
-    """No admin token was sent (HTTP 401)."""
-
-
-class AdminDisabled(Forbidden):
-    """No admin token is configured, so nobody may change the documents (HTTP 403)."""
-
-
-class Conflict(PlanqaError):
-    """The operation would overwrite or orphan something that exists (HTTP 409)."""
-
-
-class TooLarge(InvalidRequest):
-    """An upload over ``PLANQA_MAX_UPLOAD_BYTES`` (HTTP 413)."""
-
-
-class StorageError(PlanqaError):
-    """The corpus directory cannot be written (HTTP 503)."""
 
 
 def check_token(expected: str | None, authorization: str | None) -> None:

@@ -162,13 +162,13 @@ def search(
 ) -> None:
     """Search the index; exact mode finds every occurrence of the wording."""
     from ingest.errors import PlanqaError
-    from service.hits import hit_to_dict
     from service.runtime import MODES
-    from service.schemas import clean_text
+    from service.schemas import SearchResponse
+    from service.validation import check_text
 
     try:
-        query = clean_text(query, "query")
-    except ValueError as e:
+        query = check_text(query, "query")
+    except PlanqaError as e:
         raise _fail(e, 2) from None
     if mode not in MODES:
         raise _fail(ValueError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}"), 2)
@@ -179,10 +179,7 @@ def search(
         raise _fail(e, 2) from None
     titles = {d.doc_id: d.title for d in rt.documents()}
     if as_json:
-        body = {"query": res.query, "mode": res.mode, "total": res.total, "took_ms": res.took_ms,
-                "per_doc": res.per_doc,
-                "results": [hit_to_dict(h, titles.get(h.passage.doc_id, "")) for h in res.hits]}
-        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        typer.echo(SearchResponse.from_result(res, rt.doc_title).model_dump_json(indent=2))
         return
     per_doc = ", ".join(f"{k}: {v}" for k, v in res.per_doc.items())
     Console(stderr=True).print(f"{res.total} results ({per_doc}) in {res.took_ms:.1f} ms")
@@ -199,29 +196,28 @@ def ask(
     ] = None,
 ) -> None:
     """Answer a question from the documents, with numbered citations."""
+    import time
+
     from ingest.errors import PlanqaError
-    from service.hits import hit_to_dict
-    from service.schemas import clean_text
+    from service.schemas import AskResponse
+    from service.validation import check_text
 
     try:
-        question = clean_text(question, "question")
-    except ValueError as e:
-        raise _fail(e, 2) from None
-    rt = _runtime()
-    try:
-        ans = rt.ask(question, top_k=top_k, history=[clean_text(h, "history entry") for h in history or []])
-    except ValueError as e:
-        raise _fail(e, 2) from None
+        question = check_text(question, "question")
+        turns = [check_text(h, "history entry") for h in history or []]
     except PlanqaError as e:
         raise _fail(e, 2) from None
-    titles = {d.doc_id: d.title for d in rt.documents()}
+    rt = _runtime()
+    t0 = time.perf_counter()
+    try:
+        ans = rt.ask(question, top_k=top_k, history=turns)
+    except PlanqaError as e:
+        raise _fail(e, 2) from None
+    took_ms = (time.perf_counter() - t0) * 1000
     if as_json:
-        body = {"question": ans.question, "answer": ans.text, "grounded": ans.grounded,
-                "kind": ans.kind, "notes": list(ans.notes), "short_answer": ans.short_answer,
-                "resolved_question": ans.resolved,
-                "citations": [hit_to_dict(h, titles.get(h.passage.doc_id, "")) for h in ans.citations]}
-        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        typer.echo(AskResponse.from_answer(ans, rt.doc_title, took_ms).model_dump_json(indent=2))
         return
+    titles = {d.doc_id: d.title for d in rt.documents()}
     con = Console()
     if not ans.grounded:
         con.print("[bold yellow]文档中未找到依据[/]")
@@ -240,13 +236,13 @@ def serve(
     """Serve the HTTP API and the UI (/ui) in one process."""
     import uvicorn
 
-    from service.api import create_app
+    from service.app import create_app
 
     s = _settings()
     if s.workers > 1:
         # Worker processes each load the model and the index: Python-bound answering then uses
         # every core instead of one (the GIL), at the cost of one model in memory per worker.
-        uvicorn.run("service.api:create_app", factory=True, workers=s.workers, host=host or s.host,
+        uvicorn.run("service.app:create_app", factory=True, workers=s.workers, host=host or s.host,
                     port=port or s.port, log_level="info", timeout_graceful_shutdown=5)
         return
     uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info",

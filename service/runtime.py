@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.types import Embedder, Hit
-from ingest.errors import IndexError_, InvalidRequest, NotFound
+from ingest.errors import IndexError_, IndexNotReady, InvalidRequest, NotFound
 from ingest.model import Document
 from service.settings import Settings
 
@@ -35,10 +35,6 @@ if TYPE_CHECKING:
     ServedIndex = SearchIndex | MilvusIndex  # the local index files or the Milvus collections
 
 log = logging.getLogger("planqa")
-
-
-class IndexNotReady(IndexError_):
-    """The server is up but has no usable index yet (HTTP 503)."""
 
 
 @dataclass(frozen=True)
@@ -189,11 +185,11 @@ class Runtime:
                     log.warning("the index is damaged, rebuilding it: %s", problem)
                     self.rebuild_reason = problem
                     force = True
+            options = BuildOptions.from_settings(self.settings)
             if self.settings.backend == "milvus":
                 from index.milvus.writer import sync_corpus
 
-                return sync_corpus(self.settings, self.milvus(), lambda: self.embedder, force=force, progress=progress)
-            options = BuildOptions.from_settings(self.settings)
+                return sync_corpus(options, self.milvus(), lambda: self.embedder, force=force, progress=progress)
             return build_from_corpus(options, lambda: self.embedder, force=force, progress=progress)
 
     def milvus(self) -> Connection:
@@ -221,7 +217,7 @@ class Runtime:
                     index_dir = Path(self.settings.index_dir)
                     self._seen = str(index_dir.resolve()) if index_dir.exists() else None
                     read_manifest(index_dir.resolve())
-                    idx = load_index(self.settings.index_dir, self.embedder, self.settings)
+                    idx = load_index(self.settings.index_dir, self.embedder, self.settings.embedding_model)
             except IndexError_ as e:
                 self.load_error = str(e)
                 raise
@@ -241,7 +237,7 @@ class Runtime:
         conn = self.milvus()
         self._seen = current_generation(conn) if conn.exists() else None
         previous = self.index if getattr(self.index, "hashes", None) is not None else None
-        return load_milvus_index(conn, self.embedder, self.settings, previous=previous)
+        return load_milvus_index(conn, self.embedder, previous=previous)
 
     # ---- health and reload --------------------------------------------------------------------
     def current_source(self) -> str | None:

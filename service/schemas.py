@@ -7,11 +7,22 @@ validator into a 422 whose message says what to fix.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-MAX_TEXT = 2000
+from service.hits import hit_to_dict
+from service.validation import MAX_TEXT, check_text
+
+if TYPE_CHECKING:
+    from index.types import Hit
+    from ingest.model import Document
+    from service.answer.engine import Answer
+    from service.runtime import SearchResult
+
+TitleOf = Callable[[str], str]
+
 MAX_TOP_K = 50
 MAX_DOC_IDS = 100
 MAX_MODEL_NAME = 200
@@ -19,38 +30,19 @@ MAX_MODEL_NAME = 200
 Mode = Literal["hybrid", "semantic", "keyword", "exact"]
 
 
-def clean_text(value: str, what: str) -> str:
-    """Strip the text and refuse what no search or question can mean."""
-    if not isinstance(value, str):
-        raise ValueError(f"{what} must be a string")
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise ValueError(f"{what} contains an unpaired surrogate; send valid UTF-8 text")
-    bad = [c for c in value if unicodedata.category(c) == "Cc" and c not in "\t\n\r"]
-    if bad:
-        raise ValueError(
-            f"{what} contains control character U+{ord(bad[0]):04X}; remove control characters"
-        )
-    value = value.strip()
-    if not value:
-        raise ValueError(f"{what} must not be empty or whitespace only")
-    if len(value) > MAX_TEXT:
-        raise ValueError(f"{what} is {len(value)} characters; the limit is {MAX_TEXT}")
-    return value
-
-
 def clean_doc_ids(value: list[str] | None) -> list[str] | None:
     if value is None:
         return None
     if len(value) > MAX_DOC_IDS:
         raise ValueError(f"doc_ids lists {len(value)} documents; the limit is {MAX_DOC_IDS}")
-    return [clean_text(v, "doc_ids entry") for v in value]
+    return [check_text(v, "doc_ids entry") for v in value]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strict=True)
 
 
-# Limits shown in the OpenAPI schema; enforced by ``clean_text`` so the messages stay its own.
+# Limits shown in the OpenAPI schema; enforced by ``check_text`` so the messages stay its own.
 _TEXT_LIMITS = {"minLength": 1, "maxLength": MAX_TEXT}
 _DOC_IDS_LIMITS = {"maxItems": MAX_DOC_IDS}
 
@@ -66,7 +58,7 @@ class SearchRequest(_Strict):
         None, description="Only search these documents.", json_schema_extra=_DOC_IDS_LIMITS
     )
 
-    _q = field_validator("query")(lambda v: clean_text(v, "query"))
+    _q = field_validator("query")(lambda v: check_text(v, "query"))
     _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
 
 
@@ -78,7 +70,7 @@ def clean_history(value: list[str] | None) -> list[str] | None:
         return None
     if len(value) > MAX_HISTORY:
         raise ValueError(f"history holds {len(value)} turns; the limit is {MAX_HISTORY}")
-    return [clean_text(v, "history entry") for v in value]
+    return [check_text(v, "history entry") for v in value]
 
 
 class AskRequest(_Strict):
@@ -91,7 +83,7 @@ class AskRequest(_Strict):
         json_schema_extra={"maxItems": MAX_HISTORY},
     )
 
-    _q = field_validator("question")(lambda v: clean_text(v, "question"))
+    _q = field_validator("question")(lambda v: check_text(v, "question"))
     _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
     _h = field_validator("history")(lambda v: clean_history(v))
 
@@ -109,6 +101,14 @@ class HitOut(BaseModel):
     row: dict[str, Any] | None = None
     page: int | None = Field(None, description="The printed page the passage starts on (paged formats such as PDF).")
 
+    @classmethod
+    def from_hit(cls, hit: Hit, doc_title: str, with_score: bool = True) -> HitOut:
+        return cls(**hit_to_dict(hit, doc_title, with_score))
+
+
+def _citations(hits: Sequence[Hit], title_of: TitleOf) -> list[HitOut]:
+    return [HitOut.from_hit(h, title_of(h.passage.doc_id)) for h in hits]
+
 
 class SearchResponse(BaseModel):
     query: str
@@ -117,6 +117,11 @@ class SearchResponse(BaseModel):
     took_ms: float
     results: list[HitOut]
     per_doc: dict[str, int] = Field(default_factory=dict, description="Matches per document.")
+
+    @classmethod
+    def from_result(cls, res: SearchResult, title_of: TitleOf) -> SearchResponse:
+        return cls(query=res.query, mode=res.mode, total=res.total, took_ms=res.took_ms, per_doc=res.per_doc,
+                   results=_citations(res.hits, title_of))
 
 
 class AskResponse(BaseModel):
@@ -135,6 +140,12 @@ class AskResponse(BaseModel):
         None, description="The question as answered, when a follow-up was completed from history."
     )
 
+    @classmethod
+    def from_answer(cls, ans: Answer, title_of: TitleOf, took_ms: float) -> AskResponse:
+        return cls(question=ans.question, answer=ans.text, grounded=ans.grounded,
+                   citations=_citations(ans.citations, title_of), took_ms=took_ms, kind=ans.kind,
+                   notes=list(ans.notes), short_answer=ans.short_answer, resolved_question=ans.resolved)
+
 
 class DocumentOut(BaseModel):
     doc_id: str
@@ -146,6 +157,12 @@ class DocumentOut(BaseModel):
     rows: int
     headings: int
     characters: int
+
+    @classmethod
+    def from_document(cls, d: Document) -> DocumentOut:
+        return cls(doc_id=d.doc_id, title=d.title, source=d.source, paragraphs=len(d.paragraphs),
+                   passages=len(d.passages), tables=len(d.tables), rows=sum(len(t.rows) for t in d.tables),
+                   headings=len(d.headings), characters=len(d.text))
 
 
 class Health(BaseModel):
@@ -205,6 +222,15 @@ class ChatCompletion(BaseModel):
     citations: list[HitOut]
     grounded: bool
     short_answer: str | None = None
+
+    @classmethod
+    def from_answer(cls, ans: Answer, title_of: TitleOf, cid: str, created: int, model: str) -> ChatCompletion:
+        return cls(
+            id=cid, object="chat.completion", created=created, model=model,
+            choices=[ChatChoice(index=0, finish_reason="stop", message=ChatReply(role="assistant", content=ans.text))],
+            usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            citations=_citations(ans.citations, title_of), grounded=ans.grounded, short_answer=ans.short_answer,
+        )
 
 
 # ---- errors --------------------------------------------------------------------------------------

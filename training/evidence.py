@@ -125,7 +125,7 @@ def open_collection(name: str, corpus_files: dict[str, str | Path], embedder: An
             dst.write_bytes(data)
     settings = Settings(corpus_dir=corpus_dir, index_dir=WORK / name / "index")
     build_from_corpus(BuildOptions.from_settings(settings), embedder, progress=True)
-    idx = load_index(settings.index_dir, embedder, settings, verify=False)
+    idx = load_index(settings.index_dir, embedder, settings.embedding_model, verify=False)
     ex = Extractor(Corpus(idx), idx.hybrid, dense_view(idx), None, pool=20)
     return idx, ex
 

@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from index.types import Hit
+from ingest.errors import IndexNotReady
 from service.hits import hit_to_dict
-from service.runtime import IndexNotReady, Runtime
+from service.runtime import Runtime
 
 RuntimeGetter = Callable[[], Runtime]
 

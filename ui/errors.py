@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import logging
-import unicodedata
 
-from ingest.errors import Forbidden, IndexError_, InvalidRequest, ModelError, NotFound, PlanqaError
-from service.schemas import MAX_TEXT
+from ingest.errors import (
+    Forbidden,
+    IndexError_,
+    InvalidRequest,
+    InvalidText,
+    ModelError,
+    NotFound,
+    PlanqaError,
+)
+from service.validation import MAX_TEXT
+from service.validation import check_text as _check
 
 log = logging.getLogger("planqa.ui")
 
@@ -16,15 +24,15 @@ class InputProblem(Exception):
 
 
 def check_text(value: str | None, what: str) -> str:
-    """The stripped text, or ``InputProblem`` saying in Chinese what to fix."""
-    text = (value or "").strip()
-    if not text:
-        raise InputProblem(f"请输入{what}。")
-    if len(text) > MAX_TEXT:
-        raise InputProblem(f"{what}太长了（{len(text)} 字），请控制在 {MAX_TEXT} 字以内。")
-    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r" for c in text):
-        raise InputProblem(f"{what}中含有无法识别的控制字符，请删除后重试。")
-    return text
+    """The service's check of the text, with its refusal worded in Chinese (``InputProblem``)."""
+    try:
+        return _check(value or "", what)
+    except InvalidText as e:
+        if e.reason == "too_long":
+            raise InputProblem(f"{what}太长了（{e.length} 字），请控制在 {MAX_TEXT} 字以内。") from None
+        if e.reason in ("control", "surrogate"):
+            raise InputProblem(f"{what}中含有无法识别的控制字符，请删除后重试。") from None
+        raise InputProblem(f"请输入{what}。") from None
 
 
 def friendly(err: BaseException) -> str:

@@ -7,6 +7,7 @@ what the console shows. The documents' sections are in :mod:`evaluation.report.q
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,3 +78,10 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.rstrip() + "\n", encoding="utf-8")
     return path
+
+
+def publish(out: Path, text: str, results: dict[str, Any], work: Path) -> None:
+    """The report to ``out`` and the raw results beside the other work files."""
+    write(out, text)
+    (Path(work) / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str),
+                                             encoding="utf-8")

@@ -98,7 +98,7 @@ def _fetch_documents(conn: Connection, doc_ids: list[str], want: dict[str, str])
 
 
 def load_milvus_index(
-    conn: Connection, embedder: Embedder | None = None, settings: Any = None, previous: MilvusIndex | None = None
+    conn: Connection, embedder: Embedder | None = None, previous: MilvusIndex | None = None
 ) -> MilvusIndex:
     """Load the collections' content; documents unchanged since ``previous`` are reused."""
     if not conn.exists():

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import IndexError_
+from ingest.errors import BackendUnavailable
 
 log = logging.getLogger("planqa")
 
@@ -33,10 +33,6 @@ MAX_ID = 1024
 PAGE = 16_384  # Milvus's largest query limit
 _NOT_LOADED = re.compile(r"released|not loaded|load\(\)|collection not loaded", re.IGNORECASE)
 FIX = "run `planqa index --backend milvus` to write it"
-
-
-class BackendUnavailable(IndexError_):
-    """Milvus cannot be reached or refused a request (HTTP 503); the message says which URI."""
 
 
 def docs_collection(name: str) -> str:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from index.builder import check_documents
 from index.dense import embed_text
 from index.hybrid import DEFAULT_FUSION, FusionConfig
 from index.milvus.schema import SCHEMA_VERSION, Connection, encode_tokens, fit_bytes, in_list
+from index.options import BuildOptions
 from index.serialize import document_to_dict, row_to_dict
 from index.store import builder_fingerprint
 from index.textnorm import normalize
@@ -244,8 +245,11 @@ def milvus_staleness(conn: Connection, corpus_digest: str, model_name: str | Non
     return False
 
 
-def sync_corpus(settings: Any, conn: Connection, embedder: Any, force: bool = False, progress: bool = False) -> bool:
-    """Write ``settings.corpus_dir`` to Milvus when it changed; ``embedder`` may be a factory.
+def sync_corpus(
+    options: BuildOptions, conn: Connection, embedder: Embedder | Callable[[], Embedder], force: bool = False,
+    progress: bool = False,
+) -> bool:
+    """Write ``options.corpus_dir`` to Milvus when it changed; ``embedder`` may be a factory.
 
     Returns True when it wrote anything (or checked every document, with ``force``).
     """
@@ -254,9 +258,9 @@ def sync_corpus(settings: Any, conn: Connection, embedder: Any, force: bool = Fa
     from index.builder import ingest_corpus
     from index.store import corpus_hash
 
-    corpus_dir = Path(settings.corpus_dir)
+    corpus_dir = Path(options.corpus_dir)
     digest = corpus_hash(corpus_dir)
-    model_name = getattr(settings, "embedding_model", None)
+    model_name = options.embedding_model
     if not force:
         reason = milvus_staleness(conn, digest, model_name)
         if not reason:

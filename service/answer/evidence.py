@@ -27,6 +27,7 @@ import numpy as np
 
 from index.textnorm import normalize
 from index.types import Embedder
+from ingest.errors import ModelError
 from service.answer import text as T
 from service.answer.compose import Evidence
 from service.answer.question import DESCRIPTION, ENTITY, LIST, QUANTITY, TIME, YESNO, Question
@@ -150,10 +151,6 @@ class EvidenceModel:
     answerable: Linear | Trees
     threshold: float
     manifest: dict[str, Any]
-
-
-class ModelError(ValueError):
-    """The fitted parameters are missing, damaged or for other features."""
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from index.textnorm import normalize
 from index.types import Hit
+from ingest.errors import LLMError
 from service.answer import text as T
+
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 SYSTEM_PROMPT = (
     "你是政府规划文件的问答助手。只能依据用户给出的编号段落回答，不得使用段落以外的知识。"
@@ -28,10 +32,6 @@ SYSTEM_PROMPT = (
 
 MAX_PASSAGE_CHARS = 600
 _REFUSAL = re.compile(r"没有找到|未找到|没有提及|未提及|无法回答|无法确定|没有相关信息|not (found|mentioned)", re.I)
-
-
-class LLMError(Exception):
-    """The LLM could not be reached or answered with something unusable."""
 
 
 @dataclass
@@ -72,18 +72,12 @@ class LLMClient:
         return content.strip()
 
 
-def client_from_settings(settings: Any) -> LLMClient | None:
+def client_from_settings(settings: Settings) -> LLMClient | None:
     """The configured client, or None when no LLM is configured (the default)."""
-    base = getattr(settings, "llm_base_url", None)
-    model = getattr(settings, "llm_model", None)
-    if not base or not model:
+    if not settings.llm_base_url or not settings.llm_model:
         return None
-    return LLMClient(
-        base_url=str(base),
-        model=str(model),
-        api_key=getattr(settings, "llm_api_key", None),
-        timeout_s=float(getattr(settings, "llm_timeout_s", 60.0)),
-    )
+    return LLMClient(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key,
+                     timeout_s=settings.llm_timeout_s)
 
 
 def build_messages(question: str, citations: list[Hit]) -> list[dict[str, str]]:

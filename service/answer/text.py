@@ -32,9 +32,6 @@ CN_NUMBER_RE = re.compile(f"(?:[{CN_DIGITS}]{{2,}}|[二两三四五六七八九�
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
-_CTRL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
 

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from index.store import BM25_DIR, DOCUMENTS, FAISS, MANIFEST, builds_dir, load_index
 from index.testing import HashEmbedder, cached_hash_embedder
 from ingest.errors import IndexError_, ModelError
-from service.api import create_app
+from service.app import create_app
 from service.runtime import Runtime
 from service.settings import Settings
 

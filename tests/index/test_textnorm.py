@@ -1,7 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.textnorm import normalize, unify, unify_changes
+from index.textnorm import normalize
+from ingest.unify import unify, unify_changes
 
 
 def test_traditional_to_simplified():

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from index.testing import cached_hash_embedder
 from ingest.errors import Forbidden, IndexError_, InvalidRequest
 from service.admin import AdminDisabled, Unauthorized, check_token, safe_filename
-from service.api import create_app
+from service.app import create_app
 from service.runtime import Runtime
 from service.settings import Settings
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.testing import HashEmbedder
-from service.api import create_app
+from service.app import create_app
 from service.runtime import Runtime
 from service.settings import Settings
 from tests.index.milvus.server import MilvusServer

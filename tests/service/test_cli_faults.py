@@ -119,10 +119,10 @@ def test_planqa_index_rebuilds_a_damaged_index(env: Path, caplog: pytest.LogCapt
 def served(monkeypatch: pytest.MonkeyPatch) -> dict:
     import uvicorn
 
-    import service.api
+    import service.app
 
     seen: dict = {}
-    monkeypatch.setattr(service.api, "create_app", lambda settings: seen.setdefault("settings", settings))
+    monkeypatch.setattr(service.app, "create_app", lambda settings: seen.setdefault("settings", settings))
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
     return seen
 

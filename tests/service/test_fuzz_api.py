@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from index.testing import HashEmbedder
 from service.admin import DocumentAdmin
-from service.api import create_app
+from service.app import create_app
 from service.runtime import Runtime
 from service.settings import Settings
 

@@ -11,7 +11,7 @@ import openai
 import pytest
 import uvicorn
 
-from service.api import create_app
+from service.app import create_app
 from service.runtime import Runtime
 from service.settings import Settings
 

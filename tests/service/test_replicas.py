@@ -20,7 +20,7 @@ import uvicorn
 
 from index.store import DOCUMENTS
 from index.testing import HashEmbedder
-from service.api import create_app
+from service.app import create_app
 from service.runtime import Runtime
 from service.settings import Settings
 from tests.index.milvus.server import MilvusServer

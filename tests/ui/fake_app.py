@@ -7,8 +7,8 @@ from typing import NoReturn
 
 from fastapi import FastAPI
 
-from service.api import create_app
-from service.runtime import IndexNotReady
+from ingest.errors import IndexNotReady
+from service.app import create_app
 from service.settings import Settings
 from tests.ui.fakes import FakeRuntime
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ingest.errors import IndexError_
-from service.api import create_app
+from service.app import create_app
 from service.settings import Settings
 from tests.ui.fakes import DOC_ID, TITLE, FakeRuntime
 from ui.app import initial_view

@@ -11,7 +11,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from service.settings import Settings
 
 log = logging.getLogger("planqa")
 
@@ -22,6 +27,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_JSON_BODY = 256 * 1024
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the title field around the file
+JSON_ROUTES = frozenset({"/api/search", "/api/ask", "/v1/chat/completions"})
 
 
 def scrub(value: Any) -> Any:
@@ -156,3 +164,35 @@ class Timeout:
                     "detail": f"the request took longer than {self.seconds:g} s "
                               "(PLANQA_REQUEST_TIMEOUT_S); try again, or ask something narrower"
                 })
+
+
+def add_middleware(app: FastAPI, settings: Settings, mounted: tuple[str, ...] = ()) -> None:
+    """Outermost first at request time: CORS, then the body guard, then the timeout.
+
+    ``mounted`` are the path prefixes of apps mounted beside the API (the UI): they hold
+    long-lived event streams, so no timeout applies, and they accept uploads.
+    """
+    from fastapi.middleware.cors import CORSMiddleware
+
+    def under_mount(path: str) -> bool:
+        return any(path == m or path.startswith(m + "/") for m in mounted)
+
+    def exempt_from_timeout(scope: Any) -> bool:
+        path = scope["path"]
+        # Document changes re-index and may take minutes.
+        return under_mount(path) or (path.startswith("/api/documents") and scope["method"] != "GET")
+
+    def body_limit(path: str) -> int:
+        if path == "/api/documents":
+            return settings.max_upload_bytes + MULTIPART_OVERHEAD
+        if under_mount(path):
+            return settings.max_upload_bytes
+        return MAX_JSON_BODY
+
+    app.add_middleware(Timeout, seconds=settings.request_timeout_s, exempt=exempt_from_timeout)
+    app.add_middleware(BodyGuard, limit_for=body_limit, json_paths=JSON_ROUTES)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"], max_age=600,
+        )

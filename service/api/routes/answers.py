@@ -1,0 +1,20 @@
+"""``/api/ask``: a cited answer."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter
+
+from service.api.deps import RuntimeDep
+from service.api.errors import responses
+from service.schemas import AskRequest, AskResponse
+
+router = APIRouter()
+
+
+@router.post("/api/ask", response_model=AskResponse, responses=responses(404, 413, 415, 422, 503, 504))
+def ask(req: AskRequest, r: RuntimeDep) -> AskResponse:
+    t0 = time.perf_counter()
+    ans = r.ask(req.question, top_k=req.top_k, doc_ids=req.doc_ids, history=req.history)
+    return AskResponse.from_answer(ans, r.doc_title, (time.perf_counter() - t0) * 1000)
