@@ -38,6 +38,14 @@ OUT = REPO / "service" / "answer" / "models" / "evidence"
 WORK = REPO / ".planqa" / "train"
 SEED = 13
 DOMAIN_WEIGHT = 2.0
+# More of what says "this sentence answers" never lowers the score, a clash never raises it: the
+# trees then cannot reward a weak candidate for where it falls between training examples.
+MONOTONE = {
+    **dict.fromkeys(("hand", "cov", "window", "head_cov", "content_cov", "window_cov", "rank_prior", "retrieved",
+                     "fused_gap", "type_fit", "s_cos", "p_cos", "s_cos_gap", "p_cos_gap", "bigram", "bigram_ctx",
+                     "wants_x_quantity", "list_x_enum", "time_x_year", "desc_x_s_cos"), 1),
+    **dict.fromkeys(("unmet", "year_clash", "target_clash"), -1),
+}
 # DRCD dev has 3,524 questions; a seeded sample keeps a full run within ~30 minutes here.
 DRCD_QUESTIONS = 1500
 
@@ -239,8 +247,9 @@ def heading_collection(name: str, files: dict[str, Path], embedder: Any) -> list
             X, y, qq = featurize(ex, q, lambda e, under=under: under(e.hit.passage))
             if not y.any():
                 continue  # retrieval missed the section: nothing to learn about ranking here
-            Xr, _, _ = featurize(ex, q, lambda e: False, keep=lambda h, under=under: not under(h.passage))
-            items.append(Item(f"{name}-headings", f"{name}-h-{heading}", X, y, Xr, DOMAIN_WEIGHT, True, qq, qq))
+            # No removed-section negative: other sections of a plan often do speak to its topic, and
+            # calling them unanswerable taught the classifier to refuse questions in other words.
+            items.append(Item(f"{name}-headings", f"{name}-h-{heading}", X, y, None, DOMAIN_WEIGHT, True, qq))
     return items
 
 
@@ -271,7 +280,8 @@ def fit_trees(X: np.ndarray, y: np.ndarray, w: np.ndarray, features: tuple[str, 
     """Gradient-boosted trees (scikit-learn), exported as plain arrays for ``evidence.Trees``."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, max_leaf_nodes=15, random_state=SEED)
+    clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, max_leaf_nodes=15, random_state=SEED,
+                                         monotonic_cst=[MONOTONE.get(f, 0) for f in features])
     clf.fit(X, y, sample_weight=w)
     trees = []
     for (pred,) in clf._predictors:

@@ -48,7 +48,7 @@ SENTENCE_FEATURES = (
 # Question-level features for "do the documents answer this at all".
 ANSWERABLE_FEATURES = (
     "p1", "p2", "p_gap", "s_cos1", "p_cos1", "s_cos_max", "cov1", "content_cov1", "bigram1", "bigram_max",
-    "unmet1", "n_candidates", "english", "q_len", *(f"kind_{k}" for k in KINDS),
+    "unmet1", "n_candidates", "english", "q_len", "head_cov1", "head_cov_max", *(f"kind_{k}" for k in KINDS),
 )
 
 _QWORD_BIGRAMS = re.compile(r"多少|什么|哪些|哪个|如何|怎么|怎样|是否|有没|没有|请问|何时|为何|为什|么样")
@@ -277,6 +277,8 @@ def answerable_row(q: Question, ranked: Sequence[Evidence], X: np.ndarray, probs
         "content_cov1": top[col["content_cov"]], "bigram1": top[col["bigram"]],
         "bigram_max": float(X[:, col["bigram"]].max()) if n else 0.0, "unmet1": top[col["unmet"]],
         "n_candidates": math.log1p(n), "english": float(q.english), "q_len": math.log1p(len(q.text)),
+        # a section whose heading names what is asked ("（四）加大招商引资力度") answers a how-question
+        "head_cov1": top[col["head_cov"]], "head_cov_max": float(X[:, col["head_cov"]].max()) if n else 0.0,
         **{f"kind_{k}": float(q.kind == k) for k in KINDS},
     }
     return np.asarray([vals[k] for k in ANSWERABLE_FEATURES], dtype=np.float64)

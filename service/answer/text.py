@@ -136,11 +136,11 @@ STOPWORDS = words(
     怎么 怎样 如何 为何 为什么 何时 什么时候 是否 是不是 谁 哪里 哪儿 多大 多高 多长 多久 一共 总共 共 合计 总计 共计
     分别 具体 主要 哪方面 方面 情况 内容 文档 文件 规划 文中 提到 提出 表述 描述 说 讲 写 里 中 上 下 内 其中
     一下 有关 关于 相关 一些 那些 这些 各 每 个 家 项 年 是什么 有没有 有多少 目前 现在 预计 大约 约 左右 达到 达
-    怎么样 啥 呢 。 ， ？ ! ？ ！ 、 “ ” ‘ ’ （ ） ( ) 《 》 : ： ; ； . , ?
+    怎么样 啥 呢 对于 安排 举措 措施 做法 办法 部署 打算 途径 对策 要求 计划 。 ， ？ ! ？ ！ 、 “ ” ‘ ’ （ ） ( ) 《 》 : ： ; ； . , ?
     """
 )
 
-SUFFIXES = frozenset("率量额数")
+SUFFIXES = frozenset("率量额数制")
 
 QUESTION_WORDS = (
     "是多少",
@@ -190,6 +190,9 @@ def _tokenize(text: str) -> list[str]:
         return re.findall(f"[{CJK}]{{2}}|[A-Za-z0-9.%+]+", text)
 
 
+_ASKING = re.compile(r"(是什么|是多少|是哪|是谁|是否|是不是|是指|指的是|有哪些|有什么|有没有|有多少)")
+
+
 def content_terms(text: str) -> list[str]:
     """The content words of a question, in order, without duplicates.
 
@@ -198,7 +201,8 @@ def content_terms(text: str) -> list[str]:
     """
     out: list[str] = []
     seen: set[str] = set()
-    toks = _tokenize(text[:MAX_QUESTION_CHARS])
+    # "链长制是什么": cut before the question phrase, or jieba may glue "制是" into one word
+    toks = _tokenize(_ASKING.sub(r" \1 ", text[:MAX_QUESTION_CHARS]))
     merged: list[str] = []
     for tok in toks:
         if merged and tok.startswith("年") and len(tok) > 1 and re.fullmatch(r"\d{4}", merged[-1]):

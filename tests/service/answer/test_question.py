@@ -81,3 +81,15 @@ def test_any_input_is_read(question: str) -> None:
     q = analyse(question)
     assert isinstance(q.kind, str)
     assert len(q.text) <= 600
+
+
+@pytest.mark.parametrize(("question", "terms"), [
+    # the question phrase is cut off before segmenting, so no "制是" glues the copula to the term
+    ("链长制是什么？", ("链长制",)),
+    ("河长制是指什么？", ("河长制",)),
+    # what a staff member asks for ("安排", "举措") is not what the text must contain
+    ("有没有关于碳达峰的安排？", ("碳达峰",)),
+    ("对于招商引资有哪些举措？", ("招商引资",)),
+])
+def test_terms_are_what_the_text_must_speak_of(question: str, terms: tuple[str, ...]) -> None:
+    assert analyse(question).terms == terms
