@@ -15,7 +15,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--export", default="service/reader/weights", help="where the reader/ and reranker/ adapters go ('' to skip)")
     p.add_argument("--fresh", action="store_true", help="ignore last.pt and start over")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=5e-4)
     p.add_argument("--freeze", type=int, default=6, help="lower layers used as they are (their outputs are cached)")
