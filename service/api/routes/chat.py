@@ -15,8 +15,8 @@ from starlette.concurrency import iterate_in_threadpool
 from ingest.errors import InvalidRequest
 from service.api.deps import RuntimeDep
 from service.api.errors import responses
-from service.schemas import ChatCompletion, ChatMessage, ChatRequest, HitOut
-from service.validation import check_text
+from service.schemas import MAX_HISTORY, ChatCompletion, ChatMessage, ChatRequest, HitOut
+from service.validation import MAX_TEXT, check_text
 
 if TYPE_CHECKING:
     from service.answer.engine import Answer
@@ -65,7 +65,7 @@ def _earlier_user_texts(req: ChatRequest) -> list[str]:
     """The user's questions before the last one, oldest first: the context of a follow-up."""
     users = [m for m in req.messages if m.role == "user"]
     texts = [_message_text(m).strip() for m in users[:-1]]
-    return [t[:2000] for t in texts if t][-20:]
+    return [t[:MAX_TEXT] for t in texts if t][-MAX_HISTORY:]
 
 
 def _sse(stream: Iterator[str | Answer], title_of: Callable[[str], str], cid: str, created: int,
