@@ -2,16 +2,23 @@
 
 Clients are asyncio tasks on one event loop (threads would spend the two cores on the client
 side). Each client sends its next request as soon as the previous one returns, alternating ask
-and hybrid search over the given questions, until the time or the request budget runs out. Any
-non-2xx status, timeout or connection failure counts as an error.
+and hybrid search, until the time or the request budget runs out. Any non-2xx status, timeout or
+connection failure counts as an error.
+
+Every request carries the next question of the pool, so a pool larger than the requests sent means
+no question is seen twice: a server remembers its last few query embeddings, and the same few
+questions over and over would measure that memory, not the model under load.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -43,8 +50,29 @@ class LoadResult:
         }
 
 
+def question_pool(shared: Path, seed: int = 0) -> list[str]:
+    """Distinct questions for the load test: the dev sets' and CMRC2018 trial's, in a seeded order.
+
+    Questions about other texts than the indexed plan are still full requests (retrieval, evidence
+    scoring, a declined answer), as a public server would see them.
+    """
+    seen: dict[str, None] = {}
+    for name in ("dev_qa.jsonl", "dev_qa_govreport.jsonl"):
+        for line in (shared / "eval" / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                seen.setdefault(json.loads(line)["q"], None)
+    trial = json.loads((shared / "evaldata" / "cmrc2018" / "cmrc2018_trial.json").read_text(encoding="utf-8"))
+    for article in trial["data"]:
+        for para in article["paragraphs"]:
+            for qa in para["qas"]:
+                seen.setdefault(qa["question"].strip(), None)
+    pool = [q for q in seen if q]
+    random.Random(seed).shuffle(pool)
+    return pool
+
+
 def _request(i: int, questions: Sequence[str]) -> tuple[str, str, dict[str, Any]]:
-    q = questions[(i // 2) % len(questions)]
+    q = questions[i % len(questions)]
     if i % 2 == 0:
         return "ask", "/api/ask", {"question": q, "top_k": 5}
     return "search", "/api/search", {"query": q, "mode": "hybrid", "top_k": 10}
@@ -59,12 +87,12 @@ async def _run(url: str, questions: Sequence[str], clients: int, duration_s: flo
     start = time.perf_counter()
     deadline = start + duration_s
 
-    async def client(c: httpx.AsyncClient, offset: int) -> None:
+    async def client(c: httpx.AsyncClient) -> None:
         while time.perf_counter() < deadline:
             n = next(counter, None)
             if n is None:
                 return
-            kind, path, body = _request(n + offset, questions)
+            kind, path, body = _request(n, questions)
             t0 = time.perf_counter()
             try:
                 r = await c.post(path, json=body)
@@ -89,7 +117,7 @@ async def _run(url: str, questions: Sequence[str], clients: int, duration_s: flo
 
     async with httpx.AsyncClient(base_url=url, timeout=timeout_s, limits=limits) as c:
         tick = asyncio.create_task(ticker())
-        await asyncio.gather(*(client(c, k) for k in range(clients)))
+        await asyncio.gather(*(client(c) for _ in range(clients)))
         tick.cancel()
     res.seconds = time.perf_counter() - start
     bar.close()

@@ -39,6 +39,10 @@ QUICK_TARGETS = (1_000, 10_000, 30_000)
 MILVUS_TARGETS = (10_000, 100_000)  # written to Milvus Lite beside the local index of the same corpus
 # The load test without micro-batching of query embeddings (each request embeds its question alone).
 UNBATCHED = {"PLANQA_QUERY_BATCH_WINDOW_MS": "0"}
+# Servers of the load test, in order: batching off (each request embeds its question alone),
+# as configured, and as configured with one intra-op thread per forward.
+LOAD_RUNS = (("load_unbatched", UNBATCHED, "batching off"), ("load", {}, "batching on"),
+             ("load_one_thread", {"PLANQA_TORCH_THREADS": "1"}, "batching on, one torch thread"))
 
 
 def step(msg: str) -> None:
@@ -119,7 +123,8 @@ class RssSampler:
 
 
 def bench_serving(settings: Any, embedder: Any, index_dir: Path, env: dict[str, str], questions: list[str],
-                  work: Path, rounds: int, clients: int, seconds: float, progress: bool) -> dict[str, Any]:
+                  load_questions: list[str], work: Path, rounds: int, clients: int, seconds: float,
+                  progress: bool) -> dict[str, Any]:
     """Latency in-process and over HTTP against the floor, then the load test, on one server."""
     from service.runtime import Runtime
     from service.settings import Settings
@@ -133,7 +138,7 @@ def bench_serving(settings: Any, embedder: Any, index_dir: Path, env: dict[str, 
         out["latency"] = latency.with_ratios(latency.measure(rt, embedder, srv.url, questions, rounds, progress=progress))
         out["rss_idle_mb"] = srv.rss_mb()
     # The same load against a server with query batching off, then on, each a fresh process.
-    out.update(bench_load_pair(corpus, index_dir, env, questions, work, clients, seconds, progress))
+    out.update(bench_load_pair(corpus, index_dir, env, load_questions, work, clients, seconds, progress))
     return out
 
 
@@ -214,9 +219,9 @@ def bench_milvus(corpora: Sequence[Any], settings: Any, embedder: Any, root: Pat
 
 def bench_load_pair(corpus: Path, index_dir: Path, env: dict[str, str], questions: list[str], work: Path,
                     clients: int, seconds: float, progress: bool) -> dict[str, Any]:
-    """The load test against a fresh server with query batching off, then one as configured."""
+    """The load test against fresh servers: query batching off, as configured, with one torch thread."""
     out: dict[str, Any] = {}
-    for key, extra, what in (("load_unbatched", UNBATCHED, "batching off"), ("load", {}, "batching on")):
+    for key, extra, what in LOAD_RUNS:
         with serving(corpus, index_dir, {**env, **extra}, log_path=work / f"server-{key}.log") as srv:
             step(f"load ({what}): {clients} clients × {seconds:.0f} s, ask and search alternating")
             with RssSampler(srv) as sampler:
@@ -235,16 +240,16 @@ def load_only(settings: Any, work: Path, questions: list[str], clients: int, sec
     run_index(corpus, index_dir, {}, log_path=work / "index-load.log")
     sv = bench_load_pair(corpus, index_dir, {}, questions, work, clients, seconds, progress)
     ld, lu = sv["load"], sv["load_unbatched"]
-    rows = [[name, x["requests"], x["errors"], x["throughput"], x["all"]["p50"], x["all"]["p95"],
-             sv[f"rss_{key}_peak_mb"]] for name, key, x in (("batching off", "load_unbatched", lu),
-                                                             ("batching on", "load", ld))]
+    rows = [[name, sv[key]["requests"], sv[key]["errors"], sv[key]["throughput"], sv[key]["all"]["p50"],
+             sv[key]["all"]["p95"], sv[f"rss_{key}_peak_mb"]] for key, _, name in LOAD_RUNS]
     return "\n".join([
         f"Load test only ({info.get('cpu', '')}; load average at the end "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}): {clients} clients × {seconds:.0f} s on `corpus/`.",
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}): {clients} clients × {seconds:.0f} s on `corpus/`, "
+        f"{len(questions):,} distinct questions.",
         "",
         report.goals_table([
             *batching_goals(ld, lu),
-            report.goal("load errors", float(ld["errors"] + lu["errors"]), 0.0, False, "", 0),
+            report.goal("load errors", float(sum(sv[key]["errors"] for key, _, _ in LOAD_RUNS)), 0.0, False, "", 0),
         ]),
         "",
         report.table(["server", "requests", "errors", "throughput (req/s)", "p50 ms", "p95 ms", "RSS peak MiB"], rows,
@@ -284,8 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     info = machine.describe()
     t0 = time.perf_counter()
     questions = [d["q"] for d in dev.load_items(shared / "eval" / "dev_qa.jsonl")]
+    load_questions = load.question_pool(shared)
     if a.load_only:
-        text = load_only(settings, work, questions, a.clients, a.seconds, progress, info)
+        text = load_only(settings, work, load_questions, a.clients, a.seconds, progress, info)
         if "--out" in (argv if argv is not None else sys.argv[1:]):
             report.write(a.out, text)
         console.print(text)
@@ -298,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     step(f"loading the embedding model {settings.embedding_model}")
     make_embedder = make_embedder_factory(settings)
     embedder = make_embedder(idx["cache"])
-    serving_res = bench_serving(settings, embedder, idx["index_dir"], env, questions, work, rounds,
+    serving_res = bench_serving(settings, embedder, idx["index_dir"], env, questions, load_questions, work, rounds,
                                 a.clients, a.seconds, progress)
     step("the floor in fresh processes: as configured, passive OpenMP waiting, one thread")
     serving_res["floor_variants"] = latency.floor_variants(questions, work)
