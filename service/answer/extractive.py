@@ -42,10 +42,13 @@ MAX_SENTENCE_CHARS = 220
 # A further sentence joins the answer when the model rates it at least this share of the best.
 RELATIVE_KEEP = 0.85
 MAX_ANSWER_CHARS = 260
-# The shipped reader's span scores are flat (P(start)·P(end) over hundreds of tokens); its span
-# is shown only where the evidence model's sentence holds it, so the two models must agree.
+# The shipped reader's span scores are flat (P(start)·P(end) over hundreds of tokens), so no cut-off:
+# the sentence holding its span joins the answer after the evidence model's when the two differ
+# (the reader finds the answer where the evidence model does not often enough on CMRC2018 dev, and
+# the other way round on the plan documents).
 READER_MIN_SCORE = 0.0
 MAX_SHORT_CHARS = 40
+READ_PASSAGES = 3  # distinct passages the reader is given, best first (its window caps may take fewer)
 
 
 @dataclass(frozen=True)
@@ -160,9 +163,14 @@ class Extractor:
         best = ranked[0]
         factoid = q.kind in FACTOID and not (q.kind == ENTITY and not q.wants_number and _long(best))
         picked = [best] if factoid else _pick_sentences(ranked, probs)
-        short = self._short_answer(q, ranked, picked) if q.kind in (*FACTOID, DESCRIPTION) else None
+        short = self._short_answer(q, ranked) if q.kind in (*FACTOID, DESCRIPTION) else None
+        whole: set[int] = set()  # evidence shown as its whole sentence: it holds the reader's span
         if short is not None and not any(_same_sentence(short[0], e) for e in picked):
-            short = None  # the reader and the evidence model disagree: show no short answer
+            # The reader found the answer in another sentence than the evidence model did: both are
+            # shown, the evidence model's first (it ranks the citations), the reader's after it.
+            host = short[0]
+            picked = _fit([*picked, host])
+            whole.add(id(host))
         citations: list[Hit] = []
         marker: dict[str, int] = {}
         parts: list[str] = []
@@ -170,25 +178,26 @@ class Extractor:
             pid = e.hit.passage.id
             if pid not in marker:
                 marker[pid] = len(citations) + 1
-                citations.append(_cite(e, factoid))
+                citations.append(_cite(e, factoid and id(e) not in whole))
             n = marker[pid]
-            parts.append(answer_text(e, n) if factoid and _clause_stands(q, e) else _sentence_text(e, n))
+            clause = factoid and id(e) not in whole and _clause_stands(q, e)
+            parts.append(answer_text(e, n) if clause else _sentence_text(e, n))
         text = "".join(parts)
         seen = set(marker)
         citations += _passages(ranked, max(0, top_k - len(citations)), seen)
         return Extracted(text, True, citations, notes, short[1] if short else None, scored)
 
-    def _short_answer(self, q: Question, ranked: list[Evidence], picked: list[Evidence]) -> tuple[Evidence, str] | None:
-        """The reader's span within the passages of the chosen evidence, and the sentence holding it."""
+    def _short_answer(self, q: Question, ranked: list[Evidence]) -> tuple[Evidence, str] | None:
+        """The reader's span in the best-ranked passages, and the candidate sentence holding it."""
         if self.reader is None or not ranked:
             return None
         passages: list[Evidence] = []
         seen: set[str] = set()
-        for e in picked:  # the reader reads where the evidence model found the answer
+        for e in ranked:  # best first: the reader reads as many as its window caps allow
             if e.hit.passage.id not in seen:
                 passages.append(e)
                 seen.add(e.hit.passage.id)
-            if len(passages) >= 3:
+            if len(passages) >= READ_PASSAGES:
                 break
         try:
             spans = self.reader.read(q.raw if q.english else q.text, [e.hit.passage.text for e in passages], top_n=1)
@@ -198,13 +207,12 @@ class Extractor:
         if not spans or spans[0].score < READER_MIN_SCORE or len(spans[0].text) > MAX_SHORT_CHARS:
             return None
         sp = spans[0]
-        host = passages[sp.text_index]
-        text = host.hit.passage.text
-        # the sentence of the passage holding the span is what the answer shows
+        host = passages[sp.text_index].hit.passage
+        # the candidate sentence holding the span is what the answer shows
         for e in ranked:
-            if e.hit.passage.id == host.hit.passage.id and e.sentence[0] <= sp.start < e.sentence[1]:
-                return e, text[sp.start : sp.end]
-        return host, text[sp.start : sp.end]
+            if e.hit.passage.id == host.id and e.sentence[0] <= sp.start < e.sentence[1]:
+                return e, host.text[sp.start : sp.end]
+        return None
 
 
 def contradiction(q: Question, ev: Evidence | None) -> grounding.Verdict:
@@ -231,6 +239,14 @@ def _clause_stands(q: Question, e: Evidence) -> bool:
     if len(window) < 6 or _BARE_TIME.match(window):
         return False
     return not (q.wants_number and not T.has_quantity(window) and T.has_quantity(e.sentence_text))
+
+
+def _fit(chosen: list[Evidence]) -> list[Evidence]:
+    """``chosen`` within ``MAX_ANSWER_CHARS``: the last but one dropped until it fits (the first stays)."""
+    out = list(chosen)
+    while len(out) > 2 and sum(len(e.sentence_text) for e in out) > MAX_ANSWER_CHARS:
+        del out[-2]
+    return out
 
 
 def _long(e: Evidence) -> bool:

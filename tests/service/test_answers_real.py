@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from service.reader.reader import Span
 from service.runtime import Runtime
 from service.settings import Settings
 
@@ -113,3 +114,38 @@ def test_the_short_answer_is_a_slice_of_the_first_citation(real_runtime: Runtime
     assert ans.short_answer is not None and "4000" in ans.short_answer
     assert ans.short_answer in ans.citations[0].passage.text
     assert ans.short_answer in ans.text
+
+
+class LastSentenceReader:
+    """Reads the last clause of the last passage it is given: somewhere the evidence model did not pick."""
+
+    def __init__(self) -> None:
+        self.given: list[str] = []
+
+    def read(self, question: str, texts: list[str], top_n: int = 1) -> list[Span]:
+        self.given = list(texts)
+        k = len(texts) - 1
+        end = len(texts[k].rstrip("。；; \n"))
+        start = max(texts[k].rfind(c, 0, end) for c in "。；，") + 1
+        while start < end and texts[k][start].isspace():
+            start += 1
+        return [Span(k, start, end, 0.2, texts[k][start:end])]
+
+
+def test_the_readers_sentence_follows_the_evidence_models_when_they_differ(
+    real_runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    question = "到2025年要建设多少个5G基站？"
+    extractor = real_runtime.engine.extractor
+    monkeypatch.setattr(extractor, "reader", None)
+    alone = real_runtime.ask(question)
+    reader = LastSentenceReader()
+    monkeypatch.setattr(extractor, "reader", reader)
+    ans = real_runtime.ask(question)
+    assert alone.grounded and ans.grounded, (alone.text, ans.text)
+    assert 1 <= len(reader.given) <= 3  # the best-ranked passages, once each
+    assert ans.short_answer is not None and ans.short_answer not in alone.text
+    assert any(ans.short_answer in c.passage.text for c in ans.citations)
+    assert "4000" in alone.text
+    assert ans.text.index("4000") < ans.text.index(ans.short_answer)  # the evidence model's sentence first
+    assert ans.citations[0].passage.id == alone.citations[0].passage.id
