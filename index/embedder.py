@@ -186,6 +186,21 @@ def _load_sentence_transformer(source: str, precision: str, offline: bool) -> An
     return model
 
 
+def transformer_of(embedder: Any) -> Any | None:
+    """The transformers encoder inside ``embedder`` (through caching and batching wrappers), or None."""
+    seen = 0
+    while embedder is not None and seen < 8:
+        model = getattr(embedder, "model", None)
+        if model is not None and hasattr(model, "__getitem__"):
+            try:
+                return getattr(model[0], "auto_model", None)
+            except (IndexError, KeyError, TypeError):
+                return None
+        embedder = embedder.__dict__.get("inner") if hasattr(embedder, "__dict__") else None
+        seen += 1
+    return None
+
+
 def load_embedder(
     name_or_path: str,
     model_dir: Path,

@@ -221,10 +221,13 @@ class Runtime:
             except IndexError_ as e:
                 self.load_error = str(e)
                 raise
+            from index.embedder import transformer_of
             from service.reader import RerankingRetriever, load_reader, load_reranker
 
             if not hasattr(self, "_reader"):  # loaded once per Runtime, kept across index reloads
-                self._reader, self._reranker = load_reader(self.settings), load_reranker(self.settings)
+                base = transformer_of(self.embedder)  # its lower layers serve the reader's frozen ones
+                self._reader = load_reader(self.settings, share_with=base)
+                self._reranker = load_reranker(self.settings, share_with=base)
             retriever = idx.hybrid if self._reranker is None else RerankingRetriever(idx.hybrid, self._reranker)
             engine = AnswerEngine(idx, retriever, llm=client_from_settings(self.settings), reader=self._reader)
             self._live = Live(idx, engine)

@@ -121,6 +121,35 @@ class SpanModel(nn.Module):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         return self.upper(self.lower(input_ids, attention_mask), attention_mask)
 
+    def share_lower(self, donor: nn.Module) -> bool:
+        """Run the frozen part on ``donor``'s modules (the embedding model's copy of the same base).
+
+        The embeddings and the lower layers are the base model's, untouched by training; the
+        embedding model already holds them (the word embeddings alone are ~380 MB), so a second
+        copy is dropped. Shared only where every tensor equals this model's own (at its dtype):
+        another base model is left alone and False returned.
+        """
+        freeze = self.config.freeze
+        try:
+            pairs = [(self.bert.embeddings, donor.embeddings)]
+            pairs += [(self.bert.encoder.layer[i], donor.encoder.layer[i]) for i in range(freeze)]
+        except (AttributeError, IndexError, TypeError):
+            return False
+        for own, other in pairs:
+            if own is other:
+                continue
+            if type(own) is not type(other):
+                return False
+            a, b = own.state_dict(), other.state_dict()
+            if a.keys() != b.keys() or any(
+                a[k].shape != b[k].shape or not torch.equal(a[k], b[k].to(a[k].dtype)) for k in a
+            ):
+                return False
+        self.bert.embeddings = donor.embeddings
+        for i in range(freeze):
+            self.bert.encoder.layer[i] = donor.encoder.layer[i]
+        return True
+
     # ------------------------------------------------------------ the saved part
 
     def trainable_state(self) -> dict[str, torch.Tensor]:

@@ -106,3 +106,39 @@ def test_a_missing_adapter_disables_the_reranker_with_one_clear_line(tmp_path: P
 def test_switched_off_loads_nothing() -> None:
     assert load_reader(Settings(reader=False)) is None
     assert load_reranker(Settings(reranker="off")) is None
+
+
+def test_the_frozen_layers_run_on_the_embedding_models_copy_with_the_same_logits(real_runtime) -> None:
+    import torch
+
+    from index.embedder import transformer_of
+    from service.reader.loading import _base_dir
+    from service.reader.model import AdapterConfig, build
+    from service.reader.store import read_adapter
+
+    base = _base_dir(Settings())
+    manifest, state = read_adapter(WEIGHTS / "reader", base)
+
+    def fresh():
+        m = build(base, AdapterConfig(**manifest["adapter"]))
+        m.load_trainable_state(state)
+        m.prepare_inference(bf16=True)
+        return m
+
+    own, shared = fresh(), fresh()
+    donor = transformer_of(real_runtime.embedder)
+    assert donor is not None
+    assert shared.share_lower(donor)
+    assert shared.bert.embeddings is donor.embeddings
+    assert shared.bert.encoder.layer[0] is donor.encoder.layer[0]
+    assert shared.bert.encoder.layer[-1] is not donor.encoder.layer[-1]  # the adapted layers stay its own
+    ids = torch.tensor([[0, 6, 1234, 5678, 2, 2, 910, 1112, 2]])
+    mask = torch.ones_like(ids)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        for a, b in zip(own(ids, mask), shared(ids, mask), strict=True):
+            assert torch.equal(a, b)
+    # a model whose frozen part differs from the embedding model's keeps its own copy
+    with torch.no_grad():
+        own.bert.embeddings.word_embeddings.weight[5, 0] += 1.0
+    assert not own.share_lower(donor)
+    assert own.bert.embeddings is not donor.embeddings
