@@ -143,14 +143,20 @@ def bench_serving(settings: Any, embedder: Any, index_dir: Path, env: dict[str, 
 
 
 def bench_scale(shared: Path, settings: Any, make_embedder: Any, work: Path, targets: Sequence[int],
-                real: list, progress: bool) -> dict[str, Any]:
-    """Nested corpora built with one cold-started cache; each probed in a fresh process."""
+                real: list, progress: bool, keep_cache: bool = False) -> dict[str, Any]:
+    """Nested corpora built with one cold-started cache (or, with ``keep_cache``, the last run's);
+    each probed in a fresh process."""
     corpora = scale.nested_corpora(real, targets, progress)
     queries = scale.probe_queries(shared)
     root = work / "scale"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
     cache = root / "cache"
+    if keep_cache and cache.is_dir():
+        for p in root.iterdir():
+            if p != cache:
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True, exist_ok=True)
     embedder = make_embedder(cache)
     env = {"PLANQA_EMBEDDING_CACHE_DIR": str(cache)}
     rows = []
@@ -177,7 +183,7 @@ def bench_scale(shared: Path, settings: Any, make_embedder: Any, work: Path, tar
     with serving(empty, largest / "index", env, log_path=root / "server-largest.log") as srv:
         server = {"passages": corpora[-1].passages, "startup_s": srv.startup_s, "rss_mb": srv.rss_mb()}
     del embedder
-    return {"rows": rows, "queries": len(queries), "server": server, "milvus": milvus}
+    return {"rows": rows, "queries": len(queries), "server": server, "milvus": milvus, "warm_cache": keep_cache}
 
 
 def bench_milvus(corpora: Sequence[Any], settings: Any, embedder: Any, root: Path, queries: list[str],
@@ -262,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="scale only to 30k passages, one latency round")
     ap.add_argument("--no-scale", action="store_true", help="skip the scale section")
+    ap.add_argument("--keep-scale-cache", action="store_true",
+                    help="reuse the scale section's embedding cache from the last run (build times are then warm)")
     ap.add_argument("--rounds", type=int, default=3, help="latency rounds over the dev questions")
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=30.0, help="load test duration")
@@ -329,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sc = None
     if not a.no_scale:
         sc = bench_scale(shared, settings, make_embedder, work, QUICK_TARGETS if a.quick else SCALE_TARGETS,
-                         real, progress)
+                         real, progress, keep_cache=a.keep_scale_cache)
 
     args = "".join(" " + shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     command = ("make bench" + (f" ARGS='{args.strip()}'" if args else "")) if os.environ.get("MAKELEVEL") \

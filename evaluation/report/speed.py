@@ -248,9 +248,12 @@ def scale_section(sc: dict[str, Any] | None) -> list[str]:
         "and DRCD dev + test paragraphs, one document each, taken alternately), then synthetic documents "
         "assembled from those texts' sentences (a seeded shuffle of all sentences, cut into paragraphs of "
         "two to four sentences, twenty paragraphs a document, ids `syn-<n>`), so every synthetic passage is "
-        "a new text. N is the shortest prefix with at least that many passages. One embedding cache, empty "
-        "at the start of the run, serves all builds: each build embeds only the passages the smaller corpus "
-        "did not have (column *embedded*). Latency and RSS come from a fresh process per corpus that loads "
+        "a new text. N is the shortest prefix with at least that many passages. "
+        + ("The embedding cache of the previous run was kept (`--keep-scale-cache`): the passages of column "
+           "*embedded* were read from it, so *build s* is a warm build. " if sc.get("warm_cache") else
+           "One embedding cache, empty at the start of the run, serves all builds: each build embeds only "
+           "the passages the smaller corpus did not have (column *embedded*). ")
+        + "Latency and RSS come from a fresh process per corpus that loads "
         f"the index as the server does and runs {sc['queries']} questions (dev, CMRC2018, DRCD), each as one "
         "query embedding, a hybrid search (top 10) and an ask (top 5).",
         "",

@@ -125,6 +125,11 @@ class Connection:
         with self.guard("list collections"):
             return bool(self.client.has_collection(self.name)) and bool(self.client.has_collection(self.docs))
 
+    def absent(self) -> bool:
+        """Neither collection exists: nothing at all is stored under this name."""
+        with self.guard("list collections"):
+            return not self.client.has_collection(self.name) and not self.client.has_collection(self.docs)
+
     def load(self) -> None:
         """Load both collections for search (a reopened Milvus Lite file or a restarted server needs it)."""
         with self.guard("load the collections"):

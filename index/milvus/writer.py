@@ -162,6 +162,9 @@ def sync_documents(
         meta = None
     if meta is None and conn.exists() and conn.vector_dim() != embedder.dim:
         conn.drop()
+    # A collection created here holds nothing stale: each delete-after-upsert (a scan of what is
+    # stored, in Milvus Lite over everything written so far) is skipped.
+    fresh = conn.absent()
     conn.create(embedder.dim, K1, B)
 
     words = build_user_words(documents)
@@ -184,12 +187,13 @@ def sync_documents(
         vectors = embedder.embed_passages(texts, progress=progress) if texts else []
         rows = _passage_rows(doc, tokenizer, vectors)
         conn.upsert(conn.name, rows)
-        keep = [r["id"] for r in rows]
-        stale = f'doc_id == "{_esc(doc.doc_id)}"' + (f" and not ({in_list('id', keep)})" if keep else "")
-        conn.delete(conn.name, stale)
         drows = _doc_rows(doc, i, new[doc.doc_id])
         conn.upsert(conn.docs, drows)
-        conn.delete(conn.docs, f'doc_id == "{_esc(doc.doc_id)}" and not ({in_list("key", [r["key"] for r in drows])})')
+        if not fresh:
+            keep = [r["id"] for r in rows]
+            stale = f'doc_id == "{_esc(doc.doc_id)}"' + (f" and not ({in_list('id', keep)})" if keep else "")
+            conn.delete(conn.name, stale)
+            conn.delete(conn.docs, f'doc_id == "{_esc(doc.doc_id)}" and not ({in_list("key", [r["key"] for r in drows])})')
         written += len(rows)
     for doc_id in removed:
         conn.delete(conn.name, f'doc_id == "{_esc(doc_id)}"')
