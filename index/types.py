@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -39,3 +40,12 @@ class Embedder(Protocol):
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
     def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray: ...
+
+
+def wrapped(embedder: object) -> Iterator[object]:
+    """``embedder`` and each embedder it wraps (caching, batching: ``.inner``), outermost first."""
+    for _ in range(5):
+        if embedder is None:
+            return
+        yield embedder
+        embedder = getattr(embedder, "inner", None)

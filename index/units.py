@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from index.textnorm import normalize
-from index.types import Embedder
+from index.types import Embedder, wrapped
 from ingest.model import Passage
 
 SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
@@ -43,10 +43,4 @@ def embed_sentences(passages: Iterable[Passage], embedder: Embedder, progress: b
 
 def _caches(embedder: object) -> bool:
     """Whether ``embedder`` (or one it wraps) keeps what it embeds."""
-    seen = 0
-    while embedder is not None and seen < 5:
-        if getattr(embedder, "cache", None) is not None:
-            return True
-        embedder = getattr(embedder, "inner", None)
-        seen += 1
-    return False
+    return any(getattr(e, "cache", None) is not None for e in wrapped(embedder))

@@ -164,13 +164,12 @@ class Extractor:
         factoid = q.kind in FACTOID and not (q.kind == ENTITY and not q.wants_number and _long(best))
         picked = [best] if factoid else _pick_sentences(ranked, probs)
         short = self._short_answer(q, ranked) if q.kind in (*FACTOID, DESCRIPTION) else None
-        whole: set[int] = set()  # evidence shown as its whole sentence: it holds the reader's span
+        host: Evidence | None = None  # the reader's sentence, shown whole: it holds the span
         if short is not None and not any(_same_sentence(short[0], e) for e in picked):
             # The reader found the answer in another sentence than the evidence model did: both are
             # shown, the evidence model's first (it ranks the citations), the reader's after it.
             host = short[0]
             picked = _fit([*picked, host])
-            whole.add(id(host))
         citations: list[Hit] = []
         marker: dict[str, int] = {}
         parts: list[str] = []
@@ -178,9 +177,9 @@ class Extractor:
             pid = e.hit.passage.id
             if pid not in marker:
                 marker[pid] = len(citations) + 1
-                citations.append(_cite(e, factoid and id(e) not in whole))
+                citations.append(_cite(e, factoid and e is not host))
             n = marker[pid]
-            clause = factoid and id(e) not in whole and _clause_stands(q, e)
+            clause = factoid and e is not host and _clause_stands(q, e)
             parts.append(answer_text(e, n) if clause else _sentence_text(e, n))
         text = "".join(parts)
         seen = set(marker)

@@ -187,4 +187,3 @@ def test_an_english_amount_without_its_figure_is_not_answered(engine: AnswerEngi
 def test_the_n_things_asked_are_answered_by_the_clause_listing_n(engine: AnswerEngine) -> None:
     ans = engine.ask("东丽区的四大主导产业是什么？")
     assert ans.grounded and "生物医药" in ans.text and "新材料" in ans.text
-
