@@ -3,8 +3,12 @@
 On a shared two-core machine absolute milliseconds drift with whatever else runs, so every
 operation is timed interleaved with the floor, question by question: one ``embed_queries([q])``,
 then hybrid search and ask in-process (``Runtime``), then the same two over HTTP. Ratios of the
-percentiles to the floor's median are what the goals are held against; the first pass over the
-questions warms caches and is not counted.
+percentiles to the floor's median are what the goals are held against.
+
+Every question is asked once: an embedder remembers its last few queries (answering one question
+embeds it twice), so a question seen before would time that memory, not the model. For the same
+reason the in-process embedder forgets its recent queries before each in-process operation. The
+first questions warm caches and are not counted.
 """
 
 from __future__ import annotations
@@ -30,54 +34,59 @@ def _timed(fn: Callable[[], Any]) -> float:
 
 
 def measure(
-    runtime: Any, embedder: Any, url: str | None, questions: Sequence[str], rounds: int = 3,
-    warmup: int = 1, progress: bool = True,
+    runtime: Any, embedder: Any, url: str | None, questions: Sequence[str], warmup: int = 20,
+    progress: bool = True,
 ) -> dict[str, dict[str, float]]:
-    """Latency summaries (ms) of each operation over ``rounds`` passes of ``questions``.
+    """Latency summaries (ms) of each operation over ``questions`` (distinct), the first ``warmup`` not counted.
 
-    ``runtime`` is a loaded ``service.runtime.Runtime``; ``url`` a server on the same index
-    (HTTP operations are skipped without one). ``ask*`` and ``http ask*`` summarise the asks
-    answered from retrieved passages only (``RETRIEVED_KINDS``).
+    ``runtime`` is a loaded ``service.runtime.Runtime`` on ``embedder``; ``url`` a server on the
+    same index (HTTP operations are skipped without one). ``ask*`` and ``http ask*`` summarise the
+    asks answered from retrieved passages only (``RETRIEVED_KINDS``).
     """
+    if len(set(questions)) != len(questions):
+        raise ValueError("latency questions must be distinct: a repeated one is answered from memory")
+    forget = getattr(embedder, "forget_queries", lambda: None)
     samples: dict[str, list[float]] = {op: [] for op in OPS}
-    kinds = {q: getattr(runtime.ask(q, top_k=5), "kind", "") for q in questions}
     extractive: dict[str, list[float]] = {"ask*": [], "http ask*": []}
     # Each operation minus the embedding call timed just before it for the same question.
     over: dict[str, list[float]] = {op: [] for op in OPS if op != "embed"}
     over.update({"ask*": [], "http ask*": []})
     client = httpx.Client(base_url=url, timeout=120.0) if url else None
+    kinds: dict[str, str] = {}
 
     def http(path: str, body: dict[str, Any]) -> None:
         assert client is not None
         r = client.post(path, json=body)
         r.raise_for_status()
 
-    total = (warmup + rounds) * len(questions)
-    bar = tqdm(total=total, desc="latency", disable=not progress, leave=False)
+    def ask(q: str) -> None:
+        kinds[q] = getattr(runtime.ask(q, top_k=5), "kind", "")
+
+    bar = tqdm(total=len(questions), desc="latency", disable=not progress, leave=False)
     try:
-        for r in range(warmup + rounds):
-            for q in questions:
-                ops: dict[str, Callable[[], Any]] = {
-                    "embed": lambda q=q: embedder.embed_queries([q]),
-                    "search": lambda q=q: runtime.search(q, mode="hybrid", top_k=10),
-                    "ask": lambda q=q: runtime.ask(q, top_k=5),
-                }
-                if client is not None:
-                    ops["http search"] = lambda q=q: http("/api/search", {"query": q, "mode": "hybrid", "top_k": 10})
-                    ops["http ask"] = lambda q=q: http("/api/ask", {"question": q, "top_k": 5})
-                floor = 0.0
-                for op, fn in ops.items():
-                    ms = _timed(fn)
-                    if op == "embed":
-                        floor = ms
-                    if r >= warmup:
-                        samples[op].append(ms)
-                        if op != "embed":
-                            over[op].append(ms - floor)
-                        if op in ("ask", "http ask") and kinds[q] in RETRIEVED_KINDS:
-                            extractive[op + "*"].append(ms)
-                            over[op + "*"].append(ms - floor)
-                bar.update(1)
+        for i, q in enumerate(questions):
+            ops: dict[str, Callable[[], Any]] = {
+                "embed": lambda q=q: embedder.embed_queries([q]),
+                "search": lambda q=q: runtime.search(q, mode="hybrid", top_k=10),
+                "ask": lambda q=q: ask(q),
+            }
+            if client is not None:
+                ops["http search"] = lambda q=q: http("/api/search", {"query": q, "mode": "hybrid", "top_k": 10})
+                ops["http ask"] = lambda q=q: http("/api/ask", {"question": q, "top_k": 5})
+            floor = 0.0
+            for op, fn in ops.items():
+                forget()
+                ms = _timed(fn)
+                if op == "embed":
+                    floor = ms
+                if i >= warmup:
+                    samples[op].append(ms)
+                    if op != "embed":
+                        over[op].append(ms - floor)
+                    if op in ("ask", "http ask") and kinds[q] in RETRIEVED_KINDS:
+                        extractive[op + "*"].append(ms)
+                        over[op + "*"].append(ms - floor)
+            bar.update(1)
     finally:
         bar.close()
         if client is not None:
@@ -88,6 +97,15 @@ def measure(
         if xs and op in out:
             out[op]["over_p50"] = percentile(xs, 50)
     return out
+
+
+def latency_questions(dev_sets: Sequence[Sequence[str]], extra: Sequence[str], n: int, warmup: int) -> list[str]:
+    """``warmup`` + ``n`` distinct questions: the warm-up ones from ``extra``, then every dev set's
+    questions, then ``extra`` again to fill up to ``n`` counted ones."""
+    dev_qs = {q: None for qs in dev_sets for q in qs}
+    others = [q for q in dict.fromkeys(extra) if q not in dev_qs]
+    counted = (list(dev_qs) + others[warmup:])[:n]
+    return others[:warmup] + counted
 
 
 def with_ratios(summary: dict[str, dict[str, float]], floor_op: str = "embed") -> list[dict[str, Any]]:

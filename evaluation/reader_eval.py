@@ -150,6 +150,7 @@ def bench(runtime: Any, embedder: Any, questions: Sequence[str], depth: int = 20
     reranker = load_reranker(settings.model_copy(update={"reranker": "on"}))
     times: dict[str, list[float]] = {"embed": [], "reader": [], "reranker": []}
     for q in tqdm(questions, desc="reader latency", disable=not progress, leave=False):
+        getattr(embedder, "forget_queries", lambda: None)()
         t0 = time.perf_counter()
         embedder.embed_queries([q])
         times["embed"].append((time.perf_counter() - t0) * 1000)

@@ -37,6 +37,7 @@ console = Console(stderr=True)
 SCALE_TARGETS = (1_000, 10_000, 30_000, 100_000)
 QUICK_TARGETS = (1_000, 10_000, 30_000)
 MILVUS_TARGETS = (10_000, 100_000)  # written to Milvus Lite beside the local index of the same corpus
+LATENCY_WARMUP = 20  # questions asked before latency is counted
 # The load test without micro-batching of query embeddings (each request embeds its question alone).
 UNBATCHED = {"PLANQA_QUERY_BATCH_WINDOW_MS": "0"}
 # Servers of the load test, in order: batching off (each request embeds its question alone),
@@ -123,7 +124,7 @@ class RssSampler:
 
 
 def bench_serving(settings: Any, embedder: Any, index_dir: Path, env: dict[str, str], questions: list[str],
-                  load_questions: list[str], work: Path, rounds: int, clients: int, seconds: float,
+                  load_questions: list[str], work: Path, warmup: int, clients: int, seconds: float,
                   progress: bool) -> dict[str, Any]:
     """Latency in-process and over HTTP against the floor, then the load test, on one server."""
     from service.runtime import Runtime
@@ -134,8 +135,9 @@ def bench_serving(settings: Any, embedder: Any, index_dir: Path, env: dict[str, 
     rt.load()
     out: dict[str, Any] = {}
     with serving(corpus, index_dir, env, log_path=work / "server.log") as srv:
-        step(f"latency: {len(questions)} questions × {rounds} rounds, in-process and HTTP, interleaved")
-        out["latency"] = latency.with_ratios(latency.measure(rt, embedder, srv.url, questions, rounds, progress=progress))
+        step(f"latency: {len(questions) - warmup} distinct questions after {warmup} warm-up ones, "
+             "in-process and HTTP, interleaved")
+        out["latency"] = latency.with_ratios(latency.measure(rt, embedder, srv.url, questions, warmup, progress=progress))
         out["rss_idle_mb"] = srv.rss_mb()
     # The same load against a server with query batching off, then on, each a fresh process.
     out.update(bench_load_pair(corpus, index_dir, env, load_questions, work, clients, seconds, progress))
@@ -266,11 +268,12 @@ def load_only(settings: Any, work: Path, questions: list[str], clients: int, sec
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="scale only to 30k passages, one latency round")
+    ap.add_argument("--quick", action="store_true", help="scale only to 30k passages, 40 latency questions")
     ap.add_argument("--no-scale", action="store_true", help="skip the scale section")
     ap.add_argument("--keep-scale-cache", action="store_true",
                     help="reuse the scale section's embedding cache from the last run (build times are then warm)")
-    ap.add_argument("--rounds", type=int, default=3, help="latency rounds over the dev questions")
+    ap.add_argument("--latency-questions", type=int, default=120,
+                    help="distinct questions timed for latency (the dev sets', then CMRC2018 trial's)")
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=30.0, help="load test duration")
     ap.add_argument("--work-dir", type=Path, default=REPO / ".planqa" / "bench")
@@ -282,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="only rewrite --out from the results.json of an earlier run")
     a = ap.parse_args(argv)
     progress = not a.no_progress
-    rounds = 1 if a.quick else a.rounds
+    n_latency = 40 if a.quick else a.latency_questions
     if a.render:
         report.write(a.out, render(json.loads(a.render.read_text(encoding="utf-8"))))
         step(f"wrote {a.out} from {a.render}")
@@ -296,8 +299,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     info = machine.describe()
     t0 = time.perf_counter()
-    questions = [d["q"] for d in dev.load_items(shared / "eval" / "dev_qa.jsonl")]
+    dev_sets = [[d["q"] for d in dev.load_items(shared / "eval" / name)]
+                for name in ("dev_qa.jsonl", "dev_qa_govreport.jsonl")]
+    questions = dev_sets[0]
     load_questions = load.question_pool(shared)
+    timed = latency.latency_questions(dev_sets, load_questions, n_latency, LATENCY_WARMUP)
     if a.load_only:
         text = load_only(settings, work, load_questions, a.clients, a.seconds, progress, info)
         if "--out" in (argv if argv is not None else sys.argv[1:]):
@@ -312,8 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     step(f"loading the embedding model {settings.embedding_model}")
     make_embedder = make_embedder_factory(settings)
     embedder = make_embedder(idx["cache"])
-    serving_res = bench_serving(settings, embedder, idx["index_dir"], env, questions, load_questions, work, rounds,
-                                a.clients, a.seconds, progress)
+    serving_res = bench_serving(settings, embedder, idx["index_dir"], env, timed, load_questions, work,
+                                LATENCY_WARMUP, a.clients, a.seconds, progress)
     step("the floor in fresh processes: as configured, passive OpenMP waiting, one thread")
     serving_res["floor_variants"] = latency.floor_variants(questions, work)
     from evaluation import reader_eval
@@ -343,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = ("make bench" + (f" ARGS='{args.strip()}'" if args else "")) if os.environ.get("MAKELEVEL") \
         else f"python -m evaluation.run_bench{args}"
     res = {"machine": info, "indexing": idx, "startup": startup, "serving": serving_res, "buildspeed": bs,
-           "scale": sc, "rounds": rounds, "seconds": time.perf_counter() - t0, "command": command,
+           "scale": sc, "latency_warmup": LATENCY_WARMUP, "seconds": time.perf_counter() - t0, "command": command,
            "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg())}
     text = render(res) + (reader_eval.render_bench(serving_res["reader"]) if serving_res.get("reader") else "")
     report.publish(a.out, text, res, work)

@@ -117,6 +117,11 @@ class CachedEmbedder:
                 self._recent.popitem(last=False)
         return vectors
 
+    def forget_queries(self) -> None:
+        """Drop the remembered query embeddings (the next call of each question runs the model)."""
+        with self._recent_lock:
+            self._recent.clear()
+
     def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         keys = [text_key(t) for t in texts]
         vectors = self.cache.get_many(keys)

@@ -124,9 +124,11 @@ def latency_section(res: dict[str, Any]) -> list[str]:
     return [
         "## Latency against one query embedding",
         "",
-        f"{floor['n'] // max(1, res['rounds'])} dev questions × {res['rounds']} rounds after a warm-up round; "
-        "for each question, in turn: `embedder.embed_queries([q])`, hybrid search (top 10) and ask (top 5) "
-        "in-process, then the same over HTTP to a `planqa serve` process on the same index. "
+        f"{floor['n']} distinct questions, each asked once, after {res.get('latency_warmup', 0)} warm-up "
+        "questions: the dev sets' (the plan's and the 2022 work report's; the report is not in `corpus/`, "
+        "so its questions are answered or declined from the plan like any question), then CMRC2018 trial "
+        "questions. For each question, in turn: `embedder.embed_queries([q])`, hybrid search (top 10) and "
+        "ask (top 5) in-process, then the same over HTTP to a `planqa serve` process on the same index. "
         "Ratios divide by the median of the embedding call. Table lookups and aggregates are "
         "answered from the typed rows and may not embed the question at all, so the asks answered "
         "from retrieved passages are also shown alone (rows marked *only*).",
@@ -135,12 +137,13 @@ def latency_section(res: dict[str, Any]) -> list[str]:
                       "median ms over the embedding", "n"], rows, [0, 1, 1, 2, 2, 2, 1, 0]),
         "",
         "*p95 / embed p95* compares tails with tails; *median ms over the embedding* is the median, over "
-        "questions and rounds, of each operation's time minus that of the embedding call timed just before "
-        "it for the same question (the work beyond the floor; – where not measured). Each embedding call "
-        "follows HTTP requests during which this process idled, so it includes waking torch's worker "
-        "threads, as a request arriving at an idle server does; the in-process search and ask right after it "
-        "find them awake, which is why they can come out below the floor. The HTTP requests run in the "
-        "server, which idled meanwhile, like the floor.",
+        "questions, of each operation's time minus that of the embedding call timed just before it for the "
+        "same question (the work beyond the floor; – where not measured). An embedder remembers its last "
+        "few queries (an ask embeds its question twice), so no question is asked twice and the in-process "
+        "embedder forgets its recent queries before each operation: every operation embeds its question "
+        "as a new one. Each embedding call follows HTTP requests during which this process idled, so it "
+        "includes waking torch's worker threads, as a request arriving at an idle server does. The HTTP "
+        "requests run in the server, which idled meanwhile, like the floor.",
         "",
         *floor_variants_part(sv.get("floor_variants", [])),
     ]

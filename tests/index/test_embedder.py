@@ -185,3 +185,20 @@ def test_load_embedder_with_cache_dir_caches_passages(e5_embedder, e5_model_dir,
     calls.clear()
     emb.embed_passages(e5_plan_sentences[:3])
     assert calls == []
+
+
+def test_recent_queries_are_remembered_until_forgotten(e5_embedder, tmp_path):
+    calls: list[list[str]] = []
+
+    class Counting(Spy):
+        def embed_queries(self, texts):
+            calls.append(list(texts))
+            return self.inner.embed_queries(texts)
+
+    cached = CachedEmbedder(Counting(e5_embedder), EmbeddingCache(tmp_path, e5_embedder.model_id, e5_embedder.dim))
+    first = cached.embed_queries(["5G基站有多少个"])
+    assert np.array_equal(cached.embed_queries(["5G基站有多少个"]), first)
+    assert calls == [["5G基站有多少个"]]
+    cached.forget_queries()
+    assert np.allclose(cached.embed_queries(["5G基站有多少个"]), first, atol=1e-6)
+    assert calls == [["5G基站有多少个"]] * 2

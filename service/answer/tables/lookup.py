@@ -81,20 +81,20 @@ def _tables(docs: Iterable[Document]) -> list[TableView]:
 
 # ---- project-name matching ----------------------------------------------------------------------
 def _lcs(a: str, b: str) -> str:
-    """Longest common substring (short strings; quadratic is fine)."""
+    """Longest common substring, the first of ``a`` when several are longest.
+
+    A sliding window over ``a``: the longest piece ending at each character that ``b`` contains
+    starts no earlier than the one ending at the character before, so each step is one substring
+    search in C instead of a row of the quadratic table in Python.
+    """
     if not a or not b:
         return ""
-    best, best_end = 0, 0
-    prev = [0] * (len(b) + 1)
-    for i in range(1, len(a) + 1):
-        cur = [0] * (len(b) + 1)
-        ai = a[i - 1]
-        for j in range(1, len(b) + 1):
-            if ai == b[j - 1]:
-                cur[j] = prev[j - 1] + 1
-                if cur[j] > best:
-                    best, best_end = cur[j], i
-        prev = cur
+    best, best_end, start = 0, 0, 0
+    for end in range(1, len(a) + 1):
+        while start < end and a[start:end] not in b:
+            start += 1
+        if end - start > best:
+            best, best_end = end - start, end
     return a[best_end - best : best_end]
 
 
