@@ -67,16 +67,21 @@ def goals(res: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+# An ask reads a short answer with the reader besides retrieval and evidence scoring: its median
+# may take up to three query embeddings.
+ASK_P50_X = 3.0
+
+
 def latency_goals(latency: list[dict[str, Any]]) -> list[dict[str, Any]]:
     lat = {r["op"]: r for r in latency}
     g = [
-        times("`/api/ask` p50 / one embedding", lat["http ask"]["p50_x"], 2.0),
+        times("`/api/ask` p50 / one embedding", lat["http ask"]["p50_x"], ASK_P50_X),
         times("`/api/ask` p95 / one embedding", lat["http ask"]["p95_x"], 4.0),
         times("`/api/ask` p95 / embedding p95 (tails compared)", lat["http ask"]["p95_x95"], 4.0),
     ]
     if "http ask*" in lat:
         g += [
-            times("`/api/ask` p50 / one embedding, retrieved answers only", lat["http ask*"]["p50_x"], 2.0),
+            times("`/api/ask` p50 / one embedding, retrieved answers only", lat["http ask*"]["p50_x"], ASK_P50_X),
             times("`/api/ask` p95 / one embedding, retrieved answers only", lat["http ask*"]["p95_x"], 4.0),
         ]
     return g

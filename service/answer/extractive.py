@@ -49,6 +49,13 @@ MAX_ANSWER_CHARS = 260
 READER_MIN_SCORE = 0.0
 MAX_SHORT_CHARS = 40
 READ_PASSAGES = 3  # distinct passages the reader is given, best first (its window caps may take fewer)
+# When the evidence model's best sentence leads the next by this much, the reader reads that sentence
+# alone (for its short span) instead of the best passages: a read costs about one query embedding
+# per 100 characters, and a confident evidence model is rarely overruled. Chosen on CMRC2018 trial
+# (training data), 600 questions: answer contains gold 0.725 reading passages always, 0.718 with
+# this margin, while the reader's time per question fell from 69 to 47 ms (mean) and from 78 to
+# 24 ms (median) (``python -m evaluation.reader_gate``).
+CONFIDENT_MARGIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,7 @@ class Extractor:
         model: E.EvidenceModel | None,
         pool: int,
         reader: Any | None = None,
+        confident_margin: float = CONFIDENT_MARGIN,
     ) -> None:
         self.corpus = corpus
         self.retriever = retriever
@@ -79,6 +87,7 @@ class Extractor:
         self.model = model
         self.pool = pool
         self.reader = reader
+        self.confident_margin = confident_margin
 
     # ---- candidates ------------------------------------------------------------------------------
     def retrieve(self, query: str, k: int, doc_ids: list[str] | None, notes: list[str]) -> list[Hit]:
@@ -163,7 +172,7 @@ class Extractor:
         best = ranked[0]
         factoid = q.kind in FACTOID and not (q.kind == ENTITY and not q.wants_number and _long(best))
         picked = [best] if factoid else _pick_sentences(ranked, probs)
-        short = self._short_answer(q, ranked) if q.kind in (*FACTOID, DESCRIPTION) else None
+        short = self._short_answer(q, ranked, probs) if q.kind in (*FACTOID, DESCRIPTION) else None
         host: Evidence | None = None  # the reader's sentence, shown whole: it holds the span
         if short is not None and not any(_same_sentence(short[0], e) for e in picked):
             # The reader found the answer in another sentence than the evidence model did: both are
@@ -186,31 +195,44 @@ class Extractor:
         citations += _passages(ranked, max(0, top_k - len(citations)), seen)
         return Extracted(text, True, citations, notes, short[1] if short else None, scored)
 
-    def _short_answer(self, q: Question, ranked: list[Evidence]) -> tuple[Evidence, str] | None:
-        """The reader's span in the best-ranked passages, and the candidate sentence holding it."""
+    def _short_answer(self, q: Question, ranked: list[Evidence], probs: np.ndarray) -> tuple[Evidence, str] | None:
+        """The reader's span and the candidate sentence holding it.
+
+        The reader reads the best-ranked passages, or only the best sentence when the evidence
+        model is confident in it (``confident_margin``).
+        """
         if self.reader is None or not ranked:
             return None
-        passages: list[Evidence] = []
-        seen: set[str] = set()
-        for e in ranked:  # best first: the reader reads as many as its window caps allow
-            if e.hit.passage.id not in seen:
-                passages.append(e)
-                seen.add(e.hit.passage.id)
-            if len(passages) >= READ_PASSAGES:
-                break
+        margin = float(probs[0] - probs[1]) if len(probs) > 1 else 1.0
+        if margin >= self.confident_margin:
+            best = ranked[0]
+            texts, starts = [best.sentence_text], [best.sentence[0]]
+            hosts = [best.hit.passage]
+        else:
+            passages: list[Evidence] = []
+            seen: set[str] = set()
+            for e in ranked:  # best first: the reader reads as many as its window caps allow
+                if e.hit.passage.id not in seen:
+                    passages.append(e)
+                    seen.add(e.hit.passage.id)
+                if len(passages) >= READ_PASSAGES:
+                    break
+            texts, starts = [e.hit.passage.text for e in passages], [0] * len(passages)
+            hosts = [e.hit.passage for e in passages]
         try:
-            spans = self.reader.read(q.raw if q.english else q.text, [e.hit.passage.text for e in passages], top_n=1)
+            spans = self.reader.read(q.raw if q.english else q.text, texts, top_n=1)
         except Exception as ex:
             log.warning("the reader failed: %s", ex)
             return None
         if not spans or spans[0].score < READER_MIN_SCORE or len(spans[0].text) > MAX_SHORT_CHARS:
             return None
         sp = spans[0]
-        host = passages[sp.text_index].hit.passage
+        host, offset = hosts[sp.text_index], starts[sp.text_index]
+        start, end = offset + sp.start, offset + sp.end
         # the candidate sentence holding the span is what the answer shows
         for e in ranked:
-            if e.hit.passage.id == host.id and e.sentence[0] <= sp.start < e.sentence[1]:
-                return e, host.text[sp.start : sp.end]
+            if e.hit.passage.id == host.id and e.sentence[0] <= start < e.sentence[1]:
+                return e, host.text[start:end]
         return None
 
 

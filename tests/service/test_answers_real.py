@@ -141,6 +141,7 @@ def test_the_readers_sentence_follows_the_evidence_models_when_they_differ(
     alone = real_runtime.ask(question)
     reader = LastSentenceReader()
     monkeypatch.setattr(extractor, "reader", reader)
+    monkeypatch.setattr(extractor, "confident_margin", 2.0)  # never confident: the reader reads passages
     ans = real_runtime.ask(question)
     assert alone.grounded and ans.grounded, (alone.text, ans.text)
     assert 1 <= len(reader.given) <= 3  # the best-ranked passages, once each
@@ -148,4 +149,23 @@ def test_the_readers_sentence_follows_the_evidence_models_when_they_differ(
     assert any(ans.short_answer in c.passage.text for c in ans.citations)
     assert "4000" in alone.text
     assert ans.text.index("4000") < ans.text.index(ans.short_answer)  # the evidence model's sentence first
+    assert ans.citations[0].passage.id == alone.citations[0].passage.id
+
+
+def test_a_confident_evidence_model_has_the_reader_read_its_sentence_only(
+    real_runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    question = "到2025年要建设多少个5G基站？"
+    extractor = real_runtime.engine.extractor
+    monkeypatch.setattr(extractor, "reader", None)
+    alone = real_runtime.ask(question)
+    reader = LastSentenceReader()
+    monkeypatch.setattr(extractor, "reader", reader)
+    monkeypatch.setattr(extractor, "confident_margin", -1.0)  # always confident
+    ans = real_runtime.ask(question)
+    assert len(reader.given) == 1 and "4000" in reader.given[0]
+    assert reader.given[0] in alone.citations[0].passage.text and len(reader.given[0]) < len(alone.citations[0].passage.text)
+    # the span lies in the evidence model's own sentence: the answer is the same, with a short answer
+    assert ans.text == alone.text
+    assert ans.short_answer is not None and ans.short_answer in reader.given[0]
     assert ans.citations[0].passage.id == alone.citations[0].passage.id
