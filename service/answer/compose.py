@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from index.textnorm import normalize
 from index.types import Hit
@@ -150,8 +151,13 @@ def occurs(term: str, text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 14)  # a few questions' worth of (term, text) pairs
 def match(term: str, text: str) -> float:
-    """1 when the term occurs, half the share of its pieces that occur otherwise."""
+    """1 when the term occurs, half the share of its pieces that occur otherwise.
+
+    Memoised: one question matches its terms against the same passage context and heading once per
+    sentence.
+    """
     if occurs(term, text):
         return 1.0
     subs = T.sub_terms(term)
