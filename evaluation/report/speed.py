@@ -187,8 +187,10 @@ def indexing_section(idx: dict[str, Any], bs: dict[str, Any]) -> list[str]:
 
 def buildspeed_part(bs: dict[str, Any]) -> list[str]:
     return [
-        f"Build throughput on {bs['documents']:,} documents ({bs['passages']:,} passages, {bs['chars']:,} characters "
-        "embedded — the plan, the 2022 work report and CMRC2018/DRCD paragraphs, the 1k scale corpus). "
+        f"Build throughput on {bs['documents']:,} documents ({bs['passages']:,} passages"
+        + (f" and their sentences, {bs['texts']:,} texts" if bs.get("texts") else "")
+        + f", {bs['chars']:,} characters embedded — the plan, the 2022 work report and CMRC2018/DRCD "
+        "paragraphs, the 1k scale corpus). "
         "planqa: the whole in-process build (BM25, embeddings, FAISS, manifest) with a new, empty "
         "embedding cache, model already loaded. Naive: `SentenceTransformer(model_dir, device=\"cpu\")` "
         "in fp32, `encode` of the same texts with the `passage: ` prompt, batch 32, no cache. "

@@ -42,3 +42,17 @@ def test_rrf_rewards_agreement():
     assert rrf([[1, 2, 3], [3, 1, 2]])[0] == 1
     assert rrf([[7], []]) == [7]
     assert set(rrf([[1, 2], [3]])) == {1, 2, 3}
+
+
+def test_the_naive_baseline_encodes_every_text_a_build_embeds() -> None:
+    from evaluation.buildspeed import build_texts, embedded_texts
+    from index.units import sentence_units
+    from ingest.pipeline import ingest_text
+
+    doc = ingest_text("d", "规划", "一、总体要求\n\n到2025年，建成5G基站4000个。培育专精特新企业10家。\n\n"
+                                   "到2025年，建成5G基站4000个。")
+    texts = build_texts([doc])
+    assert len(texts) == len(set(texts))
+    assert set(embedded_texts([doc])) <= set(texts)
+    sentences = {u for p in doc.passages for u in sentence_units(p.text)}
+    assert "培育专精特新企业10家。" in sentences and sentences <= set(texts)
