@@ -167,6 +167,8 @@ def _tokenize(text: str) -> list[str]:
 
 
 _ASKING = re.compile(r"(是什么|是多少|是哪|是谁|是否|是不是|是指|指的是|有哪些|有什么|有没有|有多少)")
+# "几届", "多少项", "哪几类": a question word with its measure word asks for a count; it is not content
+_COUNT_ASKED = re.compile(r"(?:几|多少|哪几)[个家届项条座辆级倍名人次年亿万元台所批类处种位块只件轮期]")
 
 
 def content_terms(text: str) -> list[str]:
@@ -191,7 +193,7 @@ def content_terms(text: str) -> list[str]:
             merged.append(tok)
     for tok in merged:
         tok = tok.strip()
-        if not tok or tok in STOPWORDS or tok in seen:
+        if not tok or tok in STOPWORDS or tok in seen or _COUNT_ASKED.fullmatch(tok):
             continue
         if has_cjk(tok):
             if len(tok) < 2:

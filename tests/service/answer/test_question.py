@@ -90,6 +90,10 @@ def test_any_input_is_read(question: str) -> None:
     # what a staff member asks for ("安排", "举措") is not what the text must contain
     ("有没有关于碳达峰的安排？", ("碳达峰",)),
     ("对于招商引资有哪些举措？", ("招商引资",)),
+    # a count asked with its measure word ("几届", "多少项") is the question, not its content
+    ("挑战赛举办了几届？", ("挑战赛", "举办")),
+    ("建成了几座变电站？", ("建成", "变电站")),
+    ("申请了多少项专利？", ("申请", "专利")),
 ])
 def test_terms_are_what_the_text_must_speak_of(question: str, terms: tuple[str, ...]) -> None:
     assert analyse(question).terms == terms
