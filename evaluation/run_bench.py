@@ -266,6 +266,14 @@ def load_only(settings: Any, work: Path, questions: list[str], clients: int, sec
     ])
 
 
+def document(res: dict[str, Any]) -> str:
+    """``docs/benchmarks.md`` from a run's results (the reader's section last, when it was measured)."""
+    from evaluation import reader_eval
+
+    reader = res["serving"].get("reader")
+    return render(res) + ("\n\n" + reader_eval.render_bench(reader) if reader else "\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="scale only to 30k passages, 40 latency questions")
@@ -287,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress = not a.no_progress
     n_latency = 40 if a.quick else a.latency_questions
     if a.render:
-        report.write(a.out, render(json.loads(a.render.read_text(encoding="utf-8"))))
+        report.write(a.out, document(json.loads(a.render.read_text(encoding="utf-8"))))
         step(f"wrote {a.out} from {a.render}")
         return 0
 
@@ -351,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     res = {"machine": info, "indexing": idx, "startup": startup, "serving": serving_res, "buildspeed": bs,
            "scale": sc, "latency_warmup": LATENCY_WARMUP, "seconds": time.perf_counter() - t0, "command": command,
            "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg())}
-    text = render(res) + (reader_eval.render_bench(serving_res["reader"]) if serving_res.get("reader") else "")
+    text = document(res)
     report.publish(a.out, text, res, work)
     console.print(text.split("## Latency")[0].split("## Goals")[1])
     step(f"wrote {a.out}")
