@@ -33,9 +33,9 @@ def embedded_texts(documents: Sequence[Document], with_section: bool = True) -> 
 def build_texts(documents: Sequence[Document]) -> list[str]:
     """Every text a build with an embedding cache embeds, each once: the passages, then their
     sentences (the answer stage scores sentences by the dense model; see ``index.units``)."""
-    from index.units import sentence_units
+    from index.units import sentence_texts
 
-    sentences = (u for d in documents for p in d.passages for u in sentence_units(p.text))
+    sentences = sentence_texts(p for d in documents for p in d.passages)
     return list(dict.fromkeys([*embedded_texts(documents), *sentences]))
 
 

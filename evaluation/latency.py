@@ -21,6 +21,7 @@ import httpx
 from tqdm import tqdm
 
 from evaluation.metrics import latency_summary, percentile
+from index.embed_cache import forget_queries
 
 OPS = ("embed", "search", "ask", "http search", "http ask")
 # Answers composed from retrieved passages; table lookups and aggregates may not retrieve at all.
@@ -45,7 +46,6 @@ def measure(
     """
     if len(set(questions)) != len(questions):
         raise ValueError("latency questions must be distinct: a repeated one is answered from memory")
-    forget = getattr(embedder, "forget_queries", lambda: None)
     samples: dict[str, list[float]] = {op: [] for op in OPS}
     extractive: dict[str, list[float]] = {"ask*": [], "http ask*": []}
     # Each operation minus the embedding call timed just before it for the same question.
@@ -75,7 +75,7 @@ def measure(
                 ops["http ask"] = lambda q=q: http("/api/ask", {"question": q, "top_k": 5})
             floor = 0.0
             for op, fn in ops.items():
-                forget()
+                forget_queries(embedder)
                 ms = _timed(fn)
                 if op == "embed":
                     floor = ms

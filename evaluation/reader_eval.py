@@ -22,6 +22,7 @@ from typing import Any
 from tqdm import tqdm
 
 from evaluation.metrics import best_em_f1, retrieval_scores
+from index.embed_cache import forget_queries
 
 READER_LIMIT = 1000
 RERANK_LIMIT = 300
@@ -150,7 +151,7 @@ def bench(runtime: Any, embedder: Any, questions: Sequence[str], depth: int = 20
     reranker = load_reranker(settings.model_copy(update={"reranker": "on"}))
     times: dict[str, list[float]] = {"embed": [], "reader": [], "reranker": []}
     for q in tqdm(questions, desc="reader latency", disable=not progress, leave=False):
-        getattr(embedder, "forget_queries", lambda: None)()
+        forget_queries(embedder)
         t0 = time.perf_counter()
         embedder.embed_queries([q])
         times["embed"].append((time.perf_counter() - t0) * 1000)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from index.types import Embedder
+from index.types import Embedder, wrapped
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -145,3 +145,11 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([vectors[k] for k in keys]).astype(np.float32, copy=False)
+
+
+def forget_queries(embedder: object) -> None:
+    """Make ``embedder`` and every embedder it wraps drop the query embeddings they remember."""
+    for e in wrapped(embedder):
+        forget = getattr(e, "forget_queries", None)
+        if callable(forget):
+            forget()

@@ -28,6 +28,11 @@ def sentence_units(text: str) -> list[str]:
     return [norm[a:b].strip() for a, b in sentence_spans(norm) if norm[a:b].strip()]
 
 
+def sentence_texts(passages: Iterable[Passage]) -> list[str]:
+    """Every distinct sentence of ``passages``, in order, as embedded."""
+    return list(dict.fromkeys(u for p in passages for u in sentence_units(p.text)))
+
+
 def embed_sentences(passages: Iterable[Passage], embedder: Embedder, progress: bool = False) -> int:
     """Embed every sentence of ``passages`` so the embedder's cache holds them; returns how many.
 
@@ -35,7 +40,7 @@ def embed_sentences(passages: Iterable[Passage], embedder: Embedder, progress: b
     """
     if not _caches(embedder):
         return 0
-    units = list(dict.fromkeys(u for p in passages for u in sentence_units(p.text)))
+    units = sentence_texts(passages)
     if units:
         embedder.embed_passages(units, progress=progress)
     return len(units)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from service.answer.engine import Answer
 from service.reader.reader import Span
 from service.runtime import Runtime
 from service.settings import Settings
@@ -132,17 +133,25 @@ class LastSentenceReader:
         return [Span(k, start, end, 0.2, texts[k][start:end])]
 
 
+def _without_and_with_reader(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, confident_margin: float,
+) -> tuple[Answer, Answer, LastSentenceReader]:
+    """The 5G question answered without a reader, then with ``LastSentenceReader`` at that margin."""
+    question = "到2025年要建设多少个5G基站？"
+    extractor = runtime.engine.extractor
+    monkeypatch.setattr(extractor, "reader", None)
+    alone = runtime.ask(question)
+    reader = LastSentenceReader()
+    monkeypatch.setattr(extractor, "reader", reader)
+    monkeypatch.setattr(extractor, "confident_margin", confident_margin)
+    return alone, runtime.ask(question), reader
+
+
 def test_the_readers_sentence_follows_the_evidence_models_when_they_differ(
     real_runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    question = "到2025年要建设多少个5G基站？"
-    extractor = real_runtime.engine.extractor
-    monkeypatch.setattr(extractor, "reader", None)
-    alone = real_runtime.ask(question)
-    reader = LastSentenceReader()
-    monkeypatch.setattr(extractor, "reader", reader)
-    monkeypatch.setattr(extractor, "confident_margin", 2.0)  # never confident: the reader reads passages
-    ans = real_runtime.ask(question)
+    # never confident: the reader reads passages
+    alone, ans, reader = _without_and_with_reader(real_runtime, monkeypatch, 2.0)
     assert alone.grounded and ans.grounded, (alone.text, ans.text)
     assert 1 <= len(reader.given) <= 3  # the best-ranked passages, once each
     assert ans.short_answer is not None and ans.short_answer not in alone.text
@@ -155,14 +164,7 @@ def test_the_readers_sentence_follows_the_evidence_models_when_they_differ(
 def test_a_confident_evidence_model_has_the_reader_read_its_sentence_only(
     real_runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    question = "到2025年要建设多少个5G基站？"
-    extractor = real_runtime.engine.extractor
-    monkeypatch.setattr(extractor, "reader", None)
-    alone = real_runtime.ask(question)
-    reader = LastSentenceReader()
-    monkeypatch.setattr(extractor, "reader", reader)
-    monkeypatch.setattr(extractor, "confident_margin", -1.0)  # always confident
-    ans = real_runtime.ask(question)
+    alone, ans, reader = _without_and_with_reader(real_runtime, monkeypatch, -1.0)  # always confident
     assert len(reader.given) == 1 and "4000" in reader.given[0]
     assert reader.given[0] in alone.citations[0].passage.text and len(reader.given[0]) < len(alone.citations[0].passage.text)
     # the span lies in the evidence model's own sentence: the answer is the same, with a short answer
