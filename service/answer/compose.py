@@ -372,7 +372,9 @@ def evidence_for(
         unmet = sum(1 for r in required if T.squash(r) not in whole)
         qyears = {str(y) for y in q.years}
         constraints = set(required)
-        content = {t: w for t, w in weights.items() if t not in constraints} or weights
+        # what is asked about, without the places, years and figures that only scope it ("海淀区" with
+        # the place "海淀")
+        content = {t: w for t, w in weights.items() if not any(c in t for c in constraints)} or weights
         head_cov = _coverage(weights, heading, ctx_weight=0.0) if weights else 0.0
         best: Evidence | None = None
         spans = T.sentences(norm) or [(0, len(norm))]

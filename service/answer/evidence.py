@@ -45,10 +45,12 @@ SENTENCE_FEATURES = (
     "s_cos", "p_cos", "s_cos_gap", "p_cos_gap", "bigram", "bigram_ctx", "log_len",
     "wants_number", "wants_x_quantity", "list_x_enum", "time_x_year", "desc_x_s_cos", "english", "english_x_cov",
 )
-# Question-level features for "do the documents answer this at all".
+# Question-level features for "do the documents answer this at all". Nothing counts the candidates:
+# that measures how the documents are cut (passage length, collection size), not whether they answer.
 ANSWERABLE_FEATURES = (
-    "p1", "p2", "p_gap", "s_cos1", "p_cos1", "s_cos_max", "cov1", "content_cov1", "bigram1", "bigram_max",
-    "unmet1", "n_candidates", "english", "q_len", "head_cov1", "head_cov_max", *(f"kind_{k}" for k in KINDS),
+    "p1", "p2", "p_gap", "s_cos1", "p_cos1", "s_cos_max", "cov1", "content_cov1", "content_cov_max", "bigram1",
+    "bigram_max", "unmet1", "number_missing", "enum_missing", "english", "q_len", "head_cov1", "head_cov_max",
+    *(f"kind_{k}" for k in KINDS),
 )
 
 _QWORD_BIGRAMS = re.compile(r"多少|什么|哪些|哪个|如何|怎么|怎样|是否|有没|没有|请问|何时|为何|为什|么样")
@@ -291,8 +293,13 @@ def answerable_row(q: Question, ranked: Sequence[Evidence], X: np.ndarray, probs
         "p1": p1, "p2": p2, "p_gap": p1 - p2, "s_cos1": top[col["s_cos"]], "p_cos1": top[col["p_cos"]],
         "s_cos_max": float(X[:, col["s_cos"]].max()) if n else 0.0, "cov1": top[col["cov"]],
         "content_cov1": top[col["content_cov"]], "bigram1": top[col["bigram"]],
+        "content_cov_max": float(X[:, col["content_cov"]].max()) if n else 0.0,
         "bigram_max": float(X[:, col["bigram"]].max()) if n else 0.0, "unmet1": top[col["unmet"]],
-        "n_candidates": math.log1p(n), "english": float(q.english), "q_len": math.log1p(len(q.text)),
+        # the kind asked and what the best sentence holds: a figure asked and none there, a list asked
+        # and no enumeration
+        "number_missing": float(q.wants_number) * (1.0 - top[col["has_quantity"]]) if n else 0.0,
+        "enum_missing": float(q.kind == LIST) * (1.0 - top[col["list_x_enum"]]) if n else 0.0,
+        "english": float(q.english), "q_len": math.log1p(len(q.text)),
         # a section whose heading names what is asked ("（四）加大招商引资力度") answers a how-question
         "head_cov1": top[col["head_cov"]], "head_cov_max": float(X[:, col["head_cov"]].max()) if n else 0.0,
         **{f"kind_{k}": float(q.kind == k) for k in KINDS},
