@@ -24,6 +24,17 @@ _SUFFIX_RE = re.compile(f"([{CJK}]{{2,4}}?)(?:省|自治区|自治州|县)")
 _NOT_PLACE = ("全", "本", "该", "各", "外", "邻", "周边", "市", "郊", "城")
 _ADMIN_TAIL = "省市区县州"
 _MODALS = frozenset(["要", "将", "已", "再", "拟", "会", "能", "还要", "计划", "准备", "正在", "已经", "需要", "可以", "继续", "重新", "全面"])
+# Ordinary words the tagger's dictionary lists as place names ("需要准备什么东西", "美丽乡村"): the most
+# frequent two-character "ns" entries of jieba's dictionary that are not places.
+_COMMON_NS = frozenset([
+    "东西", "城市", "平原", "外国", "爱国", "英雄", "哥哥", "太阳", "海洋", "湖泊", "大桥", "高原", "上市", "建国", "美丽", "山区", "江湖", "大街",
+    "王国", "开国", "城镇", "庆典", "深度", "山脉", "回国", "治安", "大国", "新鲜", "古城", "海峡", "冰川", "长度", "山水", "长大", "莫非", "普及",
+    "商城", "古典", "阴阳", "江山", "高山", "大海", "山坡", "上马", "福利", "日志", "云集", "青春", "山河", "神圣", "中路", "新建", "中断", "山洞",
+    "都城", "关联", "广义", "上山", "江水", "新城", "海关", "大洋", "山峰", "下山", "上台", "山寨", "契约", "入口", "入市", "都市", "广布", "重镇",
+    "千古", "城堡", "江河", "深山", "伦理", "泉水", "渡江", "大河", "大湖", "大江", "治国", "中和", "天黑", "法典", "池塘", "加盟", "登山", "密封",
+    "安宁", "上门", "立马", "海滨", "环海", "阿哥", "二哥", "内河", "河口", "河谷", "河水", "湖水", "沿河", "城南", "黄沙", "南门", "北门", "西门",
+    "入境", "出境", "台风"
+])
 NATIONAL_Q = re.compile(r"全国|我国|全中国|中国(?!石油|石化|移动|电信|联通|银行|人民银行)|国家(?![级重标])|国内生产总值|中央|国务院")
 NATIONAL_DOC = re.compile(r"国务院|全国人民代表大会|全国人大|政府工作报告|中华人民共和国|国家(?:发展和改革委员会|发展改革委)|中共中央")
 
@@ -64,7 +75,7 @@ def find_places(text: str) -> tuple[str, ...]:
         if p in text:
             add(p)
     for i, w in enumerate(words):
-        if w.flag == "ns" and len(w.word) >= 2:
+        if w.flag == "ns" and len(w.word) >= 2 and w.word not in _COMMON_NS:
             # "要新建多少个" uses a word the tagger also knows as a county as a verb
             if len(w.word) == 2 and w.word not in PROVINCES and i > 0 and words[i - 1].word in _MODALS:
                 continue
@@ -74,8 +85,18 @@ def find_places(text: str) -> tuple[str, ...]:
             flag = posseg.lcut(head)[0].flag if head else ""
             if flag in ("nr", "ns", "nz") or (jieba.dt.FREQ.get(head) or 0) < 50:
                 add(w.word)
+    # a name before 省/县/自治区 counts where the words agree: "湖北省", "延庆/县", not "杭州/省立" or "多少个/行省"
+    spans, pos = [], 0
+    for w in words:
+        spans.append((pos, pos + len(w.word)))
+        pos += len(w.word)
+    starts = {x for x, _ in spans}
     for m in _SUFFIX_RE.finditer(text):
-        add(m.group(1))
+        a, b = m.span(1)
+        # the word holding the suffix: the suffix alone, or a name of two or more characters with it
+        ta, tb = next(((x, y) for x, y in spans if x <= b < y), (b, b))
+        if a in starts and tb == m.end() and (ta == b or (a <= ta and b - ta >= 2)):
+            add(m.group(1))
     return tuple(out)
 
 
@@ -86,12 +107,24 @@ class DocScope:
     national: bool
 
 
+TITLE_LINE = 60  # a line this short at the top of a document can be its title
+
+
 def document_scope(doc_id: str, title: str, opening: str) -> DocScope:
-    """The places a document's title names (else its opening lines), or national."""
+    """The places a document's title names (else the short lines it opens with), or national.
+
+    Only title lines: a place the body text happens to mention first ("…引进英国技术") is not
+    what the document is about.
+    """
     places = find_places(title)
     national = not places and bool(NATIONAL_DOC.search(normalize(title + " " + opening[:400])))
     if not places and not national:
-        places = find_places(opening[:200])
+        head = []
+        for line in opening.splitlines()[:3]:
+            if len(line.strip()) > TITLE_LINE:
+                break
+            head.append(line)
+        places = find_places(" ".join(head)) if head else ()
     return DocScope(doc_id, places, national)
 
 

@@ -59,3 +59,24 @@ def test_conflicts() -> None:
     assert not conflicts(question_scope("全国粮食总产量是多少？"), plain)
     assert conflicts(question_scope("上海市的5G基站有多少"), district)
     assert not conflicts(question_scope("滨海新区的5G基站有多少"), district)
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("需要准备什么东西？", ()),  # an ordinary word the tagger's dictionary lists as a place
+        ("建设美丽乡村有什么措施？", ()),
+        ("元朝在全国设置多少个行省？", ()),  # 行省 is one word: "多少个行" is no name
+        ("他在杭州省立学校读书", ("杭州",)),  # 省立 is one word: 杭州 is the name, not "在杭州"
+        ("台湾哪一县市的医院最多？", ("台湾",)),
+        ("安徽省黄山市有几个县", ("安徽", "黄山")),
+    ],
+)
+def test_places_follow_the_words_of_the_question(text: str, places: tuple[str, ...]) -> None:
+    assert find_places(text) == places
+
+
+def test_a_document_is_about_the_place_its_title_lines_name_not_its_body() -> None:
+    assert "西青" in document_scope("a", "plan", "天津市西青区工业发展规划\n一、发展基础\n……").places
+    body = "蒸汽机车在英国发明，后来传到印度和中国，至今仍在部分山区铁路上使用，成为旅游项目的一部分，每年吸引了来自世界各地的很多游客前来乘坐和参观。"
+    assert document_scope("b", "蒸汽机车", body).places == ()
