@@ -7,7 +7,10 @@ answers that contain a reference answer, the median answer length, how often an 
 question is answered (grounded) and how often an unanswerable one is declined, and the curve of
 those two over the answerability threshold; with a reader, the short answer's EM/F1.
 
-    python -m evaluation.answers [--limit N] [--set cmrc-dev|drcd-test]
+    python -m evaluation.answers [--limit N] [--set cmrc-dev|drcd-test|cmrc-trial|drcd-dev]
+
+``cmrc-trial`` and ``drcd-dev`` are training data: the sets to choose a rule or a setting on, so
+the test sets stay untouched.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ SETS = {
     "drcd-test": ("drcd/DRCD_test.json", True),
 }
 # Training data, for choosing operating points (never reported as a test score).
-TRAINING_SETS = {"cmrc-trial": ("cmrc2018/cmrc2018_trial.json", False)}
+TRAINING_SETS = {"cmrc-trial": ("cmrc2018/cmrc2018_trial.json", False), "drcd-dev": ("drcd/DRCD_dev.json", True)}
 
 
 def load_set(shared: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -167,7 +170,7 @@ def render(results: dict[str, dict[str, Any]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--set", action="append", choices=sorted(SETS), default=None)
+    ap.add_argument("--set", action="append", choices=sorted({**SETS, **TRAINING_SETS}), default=None)
     ap.add_argument("--work", type=Path, default=Path(".planqa/eval"))
     args = ap.parse_args(argv)
     from evaluation.cmrc import PrefetchEmbedder

@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from index.textnorm import normalize
 from index.types import Hit, Retriever
 from service.answer import evidence as E
 from service.answer import grounding
@@ -56,6 +57,9 @@ READ_PASSAGES = 3  # distinct passages the reader is given, best first (its wind
 # this margin, while the reader's time per question fell from 69 to 47 ms (mean) and from 78 to
 # 24 ms (median) (``python -m evaluation.reader_gate``).
 CONFIDENT_MARGIN = 0.5
+# A clause whose two-character pieces nearly all come from the question only repeats it
+# ("张学良开始吸食鸦片" for "张学良在哪一年开始吸食鸦片？"): the whole sentence is shown instead.
+ECHO_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,9 @@ class Extractor:
             # shown, the evidence model's first (it ranks the citations), the reader's after it.
             host = short[0]
             picked = _fit([*picked, host])
+        elif short is not None:
+            # the span sits in a chosen sentence: its clauses are shown with the chosen ones
+            picked = [_widen(e, short[2]) if _same_sentence(short[0], e) else e for e in picked]
         citations: list[Hit] = []
         marker: dict[str, int] = {}
         parts: list[str] = []
@@ -195,8 +202,10 @@ class Extractor:
         citations += _passages(ranked, max(0, top_k - len(citations)), seen)
         return Extracted(text, True, citations, notes, short[1] if short else None, scored)
 
-    def _short_answer(self, q: Question, ranked: list[Evidence], probs: np.ndarray) -> tuple[Evidence, str] | None:
-        """The reader's span and the candidate sentence holding it.
+    def _short_answer(
+        self, q: Question, ranked: list[Evidence], probs: np.ndarray
+    ) -> tuple[Evidence, str, tuple[int, int]] | None:
+        """The reader's span, the candidate sentence holding it and where it is in the passage.
 
         The reader reads the best-ranked passages, or only the best sentence when the evidence
         model is confident in it (``confident_margin``).
@@ -232,7 +241,7 @@ class Extractor:
         # the candidate sentence holding the span is what the answer shows
         for e in ranked:
             if e.hit.passage.id == host.id and e.sentence[0] <= start < e.sentence[1]:
-                return e, host.text[start:end]
+                return e, host.text[start:end], (start, end)
         return None
 
 
@@ -248,18 +257,58 @@ def contradiction(q: Question, ev: Evidence | None) -> grounding.Verdict:
     if q.wants_number and not q.english and not PERCENT_HINT.search(q.text) and grounding.only_shares(ev.window_text):
         # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"
         return grounding.Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
+    if q.kind == QUANTITY and q.wants_number and not q.english and not _FIGURE_LIKE.search(ev.sentence_text):
+        # "计划引进多少名人才" is not answered by "引进高端人才"
+        return grounding.Verdict(False, "相关段落没有给出所问的数值")
     return grounding.Verdict(True)
+
+
+# anything that could state a count or amount: a digit, a Chinese numeral, an enumeration to count
+_FIGURE_LIKE = re.compile(r"[0-9０-９〇零一二两三四五六七八九十百千万亿、]")
 
 
 _BARE_TIME = re.compile(r"^(?:到|至|截至|截止|在|于|从)?\s*(?:(?:19|20)\d{2}年(?:底|末|前|以来)?|“?十[一二三四五六七八九]五”?(?:时期|期间|末)?)[，,。\s]*$")
 
 
+# a time an answer can name: a year, month or day, a decade, a century
+_TIME_IN = re.compile(r"\d+\s*(?:年|月|日|世纪)|[〇零一二两三四五六七八九十百千]+(?:年|月|日|世纪)|年代")
+
+
 def _clause_stands(q: Question, e: Evidence) -> bool:
-    """The answering clauses say something on their own: not a bare time, a figure when one is asked."""
+    """The answering clauses say something on their own.
+
+    Not a bare time; a figure when one is asked, a time when a time is asked (when the sentence
+    has one); more than the question's own words.
+    """
     window = T.strip_punct(e.window_text).strip()
     if len(window) < 6 or _BARE_TIME.match(window):
         return False
+    if q.kind == TIME and not _TIME_IN.search(window) and _TIME_IN.search(e.sentence_text):
+        return False
+    if _echoes(q, window):
+        return False
     return not (q.wants_number and not T.has_quantity(window) and T.has_quantity(e.sentence_text))
+
+
+def _echoes(q: Question, window: str) -> bool:
+    """Nearly every two-character piece of ``window`` is in the question."""
+    asked = T.squash(q.text)
+    grams = {g for g in (window[i : i + 2] for i in range(len(window) - 1)) if T.has_cjk(g) and T.strip_punct(g) == g}
+    return bool(grams) and sum(g in asked for g in grams) >= ECHO_SHARE * len(grams)
+
+
+def _widen(e: Evidence, span: tuple[int, int]) -> Evidence:
+    """``e`` with its clause window grown to the clauses of its sentence that hold ``span``."""
+    a, b = e.window
+    start, end = span
+    if a <= start and end <= b:
+        return e
+    sa, sb = e.sentence
+    norm = normalize(e.hit.passage.text)
+    for ca, cb in T.clauses(norm[sa:sb]):
+        if sa + ca < end and sa + cb > start:
+            a, b = min(a, sa + ca), max(b, sa + cb)
+    return replace(e, window=(a, b))
 
 
 def _fit(chosen: list[Evidence]) -> list[Evidence]:
