@@ -85,17 +85,15 @@ def find_places(text: str) -> tuple[str, ...]:
             flag = posseg.lcut(head)[0].flag if head else ""
             if flag in ("nr", "ns", "nz") or (jieba.dt.FREQ.get(head) or 0) < 50:
                 add(w.word)
-    # a name before 省/县/自治区 counts where the words agree: "湖北省", "延庆/县", not "杭州/省立" or "多少个/行省"
-    spans, pos = [], 0
+    # a name before 省/县/自治区 counts where it is one word, with the suffix or before it: "湖北省",
+    # "延庆/县"; not "杭州/省立", "多少个/行省" or "是/哪/一个/省"
+    spans, pos = set(), 0
     for w in words:
-        spans.append((pos, pos + len(w.word)))
+        spans.add((pos, pos + len(w.word)))
         pos += len(w.word)
-    starts = {x for x, _ in spans}
     for m in _SUFFIX_RE.finditer(text):
         a, b = m.span(1)
-        # the word holding the suffix: the suffix alone, or a name of two or more characters with it
-        ta, tb = next(((x, y) for x, y in spans if x <= b < y), (b, b))
-        if a in starts and tb == m.end() and (ta == b or (a <= ta and b - ta >= 2)):
+        if (a, m.end()) in spans or ((a, b) in spans and (b, m.end()) in spans):
             add(m.group(1))
     return tuple(out)
 

@@ -80,3 +80,7 @@ def test_a_document_is_about_the_place_its_title_lines_name_not_its_body() -> No
     assert "西青" in document_scope("a", "plan", "天津市西青区工业发展规划\n一、发展基础\n……").places
     body = "蒸汽机车在英国发明，后来传到印度和中国，至今仍在部分山区铁路上使用，成为旅游项目的一部分，每年吸引了来自世界各地的很多游客前来乘坐和参观。"
     assert document_scope("b", "蒸汽机车", body).places == ()
+
+
+def test_question_words_before_a_suffix_are_no_place() -> None:
+    assert find_places("中国铁路通车里程最长的省份是哪一个省？") == ("中国",)
