@@ -281,7 +281,7 @@ def _kind_fit(q: Question, clause: str) -> float:
                 return 0.25
         return 0.15 if ("、" in clause or "等" in clause) else 0.0
     if q.kind == TIME:
-        return 0.15 if T.years(clause) else 0.0
+        return 0.15 if T.has_date(clause) else 0.0
     if q.kind == ENTITY:
         return 0.1 if re.search(r"“[^”]+”|[、等]|项目|企业|公司|集群|中心|园", clause) else 0.0
     if q.kind in (DESCRIPTION, YESNO):

@@ -39,6 +39,7 @@ class Corpus:
         self._passages: dict[str, Passage] = {}
         self._rows: dict[tuple[str, int], Passage] = {}
         self._paragraphs: dict[str, Paragraph] = {}
+        self._before: dict[str, Passage] = {}
         self._sentences: list[str] = []
         self._searchable: list[tuple[Passage, str]] = []
         self._df: dict[str, int] = {}
@@ -74,6 +75,7 @@ class Corpus:
             passages: dict[str, Passage] = {}
             rows: dict[tuple[str, int], Passage] = {}
             paragraphs: dict[str, Paragraph] = {}
+            before: dict[str, Passage] = {}
             sents: list[str] = []
             searchable: list[tuple[Passage, str]] = []
             for doc in docs.values():
@@ -81,6 +83,13 @@ class Corpus:
                     paragraphs[para.id] = para
                     norm = normalize(para.text)
                     sents.extend(norm[a:b] for a, b in T.sentences(norm))
+                last: dict[str, Passage] = {}
+                for p in sorted(doc.passages, key=lambda x: x.span[0]):
+                    if p.kind == "paragraph":
+                        prev = last.get(p.paragraph_id)
+                        if prev is not None and prev.span[1] <= p.span[0]:
+                            before[p.id] = prev
+                        last[p.paragraph_id] = p
                 for p in doc.passages:
                     passages[p.id] = p
                     if p.kind == "paragraph":
@@ -93,6 +102,7 @@ class Corpus:
                 step = len(sents) / MAX_RARITY_SENTENCES
                 sents = [sents[int(i * step)] for i in range(MAX_RARITY_SENTENCES)]
             self._passages, self._rows, self._paragraphs = passages, rows, paragraphs
+            self._before = before
             self._sentences, self._df, self._contexts = sents, {}, {}
             self._searchable = searchable
             self._derived = {}
@@ -101,6 +111,11 @@ class Corpus:
     def passage(self, passage_id: str) -> Passage | None:
         self._refresh()
         return self._passages.get(passage_id)
+
+    def passage_before(self, passage: Passage) -> Passage | None:
+        """The passage just before ``passage`` in the same paragraph (None at a paragraph's start)."""
+        self._refresh()
+        return self._before.get(passage.id)
 
     def row_passage(self, row: TableRow) -> Passage | None:
         self._refresh()

@@ -265,7 +265,7 @@ def sentence_matrix(q: Question, evidence: Sequence[Evidence], s_cos: np.ndarray
         f = e.features
         sent = normalize(e.sentence_text)
         has_enum = float("、" in sent or "；" in sent)
-        has_year = float(bool(T.years(sent)))
+        has_year = float(T.has_date(sent))
         extra = {
             "s_cos": float(s_cos[i]), "p_cos": float(p_cos[i]), "s_cos_gap": float(s_cos[i]) - smax,
             "p_cos_gap": float(p_cos[i]) - pmax, "bigram": _share(grams, sent), "bigram_ctx": _share(grams, e.context),

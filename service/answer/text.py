@@ -30,6 +30,11 @@ NUMBER_RE = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?![A-Za-z\d.])(?:%|％)?
 # "四届", "五大", "两个", "十二项" — but not the article-like "一批", "一个"
 CN_NUMBER_RE = re.compile(f"(?:[{CN_DIGITS}]{{2,}}|[二两三四五六七八九十])(?=[{MEASURES}])")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# a date an answer can be placed by: a year of any era (1388年, 民国38年, 昭和四十九年), a reign's
+# years (同治年间), a century or decade
+DATE_RE = re.compile(
+    r"(?<!\d)\d{3,4}\s*年|(?:民国|公元前?|昭和|明治|大正|平成)\s*\d{1,3}\s*年|[〇零一二三四五六七八九十百]{2,5}年(?![级度])|(?<![这那])年间|\d{1,2}\s*世纪|[一二三四五六七八九十]{1,3}世纪|\d{2,4}\s*年代"
+)
 
 
 def squash(text: str) -> str:
@@ -68,6 +73,11 @@ def numbers(text: str) -> list[str]:
 
 def has_quantity(text: str) -> bool:
     return bool(NUMBER_RE.search(text) or CN_NUMBER_RE.search(text))
+
+
+def has_date(text: str) -> bool:
+    """The text places something in time by its year (not only by month, day or "同年")."""
+    return bool(DATE_RE.search(text))
 
 
 def years(text: str) -> list[int]:
