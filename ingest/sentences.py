@@ -25,8 +25,12 @@ OPENERS = "“‘「『（(【《〈［"
 CLOSERS = "”’」』）)】》〉］"
 _PAIR = dict(zip(CLOSERS, OPENERS, strict=True))
 _TRAILERS = frozenset(CLOSERS) | TERMINATORS | frozenset("…")
-# A Latin full stop ends a sentence when a space follows and a letter precedes it (not "3.5").
-_LATIN_STOP = re.compile(r"(?<=[A-Za-z)\]\"'])\.(?=\s)")
+# A Latin full stop ends a sentence when a space follows and a letter precedes it (not "3.5"), but
+# not after an initial or a title ("Andrew W. Mellon", "Dr. Smith").
+_LATIN_STOP = re.compile(
+    r"(?<=[A-Za-z)\]\"'])(?<![^A-Za-z][A-Z])(?<!^[A-Z])"
+    r"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|No|vs))(?<!\bMrs)(?<!\bProf)\.(?=\s)"
+)
 
 Span = tuple[int, int]
 

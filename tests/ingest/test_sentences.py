@@ -47,6 +47,11 @@ def test_latin_sentences():
     assert _split("Growth was 3.5 percent. Plants opened.") == ["Growth was 3.5 percent.", "Plants opened."]
 
 
+def test_an_initial_or_a_title_does_not_end_a_sentence():
+    text = "这个计划由Andrew W. Mellon Foundation共同主持。Dr. Smith was there. I agree."
+    assert _split(text) == ["这个计划由Andrew W. Mellon Foundation共同主持。", "Dr. Smith was there.", "I agree."]
+
+
 def test_whitespace_between_sentences_is_left_out():
     text = "第一句。 第二句。"
     assert split_sentences(text) == [(0, 4), (5, 9)]
