@@ -121,6 +121,10 @@ def test_a_sentence_opening_with_a_pronoun_is_read_with_the_one_before() -> None
     assert [b.sentence_text for b in before] == ["1991年8月6日，他在新闻组上贴出了介绍万维网项目的文章。"]
     ex, e = sentence_evidence(text, "1991年8月6日，他在新闻组上贴出了介绍万维网项目的文章。")
     assert ex._antecedents(analyse("万维网项目的文章贴在哪里？"), e) == []
+    # "此外" (besides) adds to what came before; it does not point back at it
+    text = "园区引进了三家研发机构。此外，园区建成了两座孵化器，面积共五万平方米。"
+    ex, e = sentence_evidence(text, "此外，园区建成了两座孵化器，面积共五万平方米。")
+    assert ex._antecedents(analyse("园区建成了几座孵化器？"), e) == []
 
 
 def test_a_date_is_a_year_of_any_era_not_a_relative_time_or_a_duration() -> None:
