@@ -207,6 +207,8 @@ class Extractor:
         lead: list[str] = []
         for e in self._antecedents(q, picked[0]):
             # shown before the answer it completes; the answer's own passage keeps marker [1]
+            if any(_same_sentence(e, o) for o in picked):
+                continue  # already among the answer's sentences
             pid = e.hit.passage.id
             if pid not in marker:
                 marker[pid] = len(citations) + 1

@@ -134,3 +134,23 @@ def test_a_date_is_a_year_of_any_era_not_a_relative_time_or_a_duration() -> None
         assert T.has_date(dated), dated
     for undated in ("同年10月", "三年", "这年间", "十四五期间", "五年级", "5月20日"):
         assert not T.has_date(undated), undated
+
+
+def test_a_sentence_leaned_on_is_shown_once() -> None:
+    import numpy as np
+
+    from service.answer import evidence as E
+
+    text = "1991年8月6日，他在新闻组上贴出了介绍万维网项目的文章。这一天也标志着万维网公共服务的首次亮相。"
+    ex, lean = sentence_evidence(text, "这一天也标志着万维网公共服务的首次亮相。")
+    _, first = sentence_evidence(text, "1991年8月6日，他在新闻组上贴出了介绍万维网项目的文章。")
+    first = replace(first, hit=lean.hit)
+    q = analyse("万维网公共服务是怎样首次亮相的？")
+    # the model rates both: the description answer holds both sentences, the leaned-on one once
+    scored = E.Scored([lean, first], np.array([0.9, 0.85]), np.zeros((2, 1)), 0.9, 0.5)
+    out = ex._compose(q, scored, 5, [])
+    assert out.text.count("1991年8月6日") == 1 and out.text.count("这一天") == 1
+    # rated alone, the sentence is read with the one it leans on
+    alone = E.Scored([lean], np.array([0.9]), np.zeros((1, 1)), 0.9, 0.5)
+    text = ex._compose(q, alone, 5, []).text
+    assert text.index("1991年8月6日") < text.index("这一天")
