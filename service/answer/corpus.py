@@ -83,17 +83,15 @@ class Corpus:
                     paragraphs[para.id] = para
                     norm = normalize(para.text)
                     sents.extend(norm[a:b] for a, b in T.sentences(norm))
-                last: dict[str, Passage] = {}
-                for p in sorted(doc.passages, key=lambda x: x.span[0]):
+                last: dict[str, Passage] = {}  # the latest passage of each paragraph, in document order
+                for p in sorted(doc.passages, key=lambda x: (x.span[0], x.id)):
+                    passages[p.id] = p
                     if p.kind == "paragraph":
+                        searchable.append((p, normalize(p.text)))
                         prev = last.get(p.paragraph_id)
                         if prev is not None and prev.span[1] <= p.span[0]:
                             before[p.id] = prev
                         last[p.paragraph_id] = p
-                for p in doc.passages:
-                    passages[p.id] = p
-                    if p.kind == "paragraph":
-                        searchable.append((p, normalize(p.text)))
                     if p.row is not None:
                         rows[(p.row.table_id, p.row.index)] = p
                         sents.append(normalize(p.text))

@@ -195,25 +195,23 @@ class Extractor:
             picked = [_widen(e, short[2]) if _same_sentence(short[0], e) else e for e in picked]
         citations: list[Hit] = []
         marker: dict[str, int] = {}
+
+        def cite(e: Evidence, clause: bool) -> int:
+            """The ``[n]`` of ``e``'s passage, citing the passage at its first use."""
+            pid = e.hit.passage.id
+            if pid not in marker:
+                marker[pid] = len(citations) + 1
+                citations.append(_cite(e, clause))
+            return marker[pid]
+
         parts: list[str] = []
         for e in picked:
-            pid = e.hit.passage.id
-            if pid not in marker:
-                marker[pid] = len(citations) + 1
-                citations.append(_cite(e, factoid and e is not host))
-            n = marker[pid]
+            n = cite(e, factoid and e is not host)
             clause = factoid and e is not host and _clause_stands(q, e)
             parts.append(answer_text(e, n) if clause else _sentence_text(e, n))
-        lead: list[str] = []
-        for e in self._antecedents(q, picked[0]):
-            # shown before the answer it completes; the answer's own passage keeps marker [1]
-            if any(_same_sentence(e, o) for o in picked):
-                continue  # already among the answer's sentences
-            pid = e.hit.passage.id
-            if pid not in marker:
-                marker[pid] = len(citations) + 1
-                citations.append(_cite(e, False))
-            lead.append(_sentence_text(e, marker[pid]))
+        # the sentences the answer leans on are shown before it; its own passage keeps marker [1]
+        lead = [_sentence_text(e, cite(e, False)) for e in self._antecedents(q, picked[0])
+                if not any(_same_sentence(e, o) for o in picked)]
         text = "".join([*lead, *parts])
         seen = set(marker)
         citations += _passages(ranked, max(0, top_k - len(citations)), seen)
@@ -248,7 +246,7 @@ class Extractor:
         out: list[Evidence] = []
         passage, end = e.hit.passage, e.sentence[0]
         while passage is not None and len(out) < n:
-            spans = [(a, b) for a, b in T.sentences(normalize(passage.text)) if b <= end and passage.text[a:b].strip()]
+            spans = [(a, b) for a, b in T.sentences(normalize(passage.text)) if b <= end]
             for a, b in reversed(spans):
                 hit = e.hit if passage.id == e.hit.passage.id else Hit(passage=passage, score=e.hit.score)
                 out.append(replace(e, hit=hit, sentence=(a, b), window=(a, b)))

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from index.types import Hit
 from ingest.model import Passage
 from ingest.pipeline import ingest_text
+from service.answer import evidence as E
+from service.answer import text as T
 from service.answer.compose import Evidence, answer_text
 from service.answer.corpus import Corpus
 from service.answer.extractive import (
@@ -128,8 +132,6 @@ def test_a_sentence_opening_with_a_pronoun_is_read_with_the_one_before() -> None
 
 
 def test_a_date_is_a_year_of_any_era_not_a_relative_time_or_a_duration() -> None:
-    from service.answer import text as T
-
     for dated in ("1388年，李成桂回军", "民国38年", "昭和四十九年10月", "清同治年间", "20世纪初", "1960年代", "到2025年"):
         assert T.has_date(dated), dated
     for undated in ("同年10月", "三年", "这年间", "十四五期间", "五年级", "5月20日"):
@@ -137,10 +139,6 @@ def test_a_date_is_a_year_of_any_era_not_a_relative_time_or_a_duration() -> None
 
 
 def test_a_sentence_leaned_on_is_shown_once() -> None:
-    import numpy as np
-
-    from service.answer import evidence as E
-
     text = "1991年8月6日，他在新闻组上贴出了介绍万维网项目的文章。这一天也标志着万维网公共服务的首次亮相。"
     ex, lean = sentence_evidence(text, "这一天也标志着万维网公共服务的首次亮相。")
     _, first = sentence_evidence(text, "1991年8月6日，他在新闻组上贴出了介绍万维网项目的文章。")
