@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from index.textnorm import normalize
+from service.answer import scope
 from service.answer import text as T
 from service.answer.compose import PERCENT_HINT, Evidence, match
 from service.answer.question import LIST, Question
@@ -51,6 +52,48 @@ def _mentioned(item: str, context: str) -> bool:
     return T.squash(item) in T.squash(context)
 
 
+# The generic feature a place name can end in: "舟山群岛" is named by "舟山市" and "群岛".
+_GEO_TAIL = re.compile(r"(群岛|半岛|列岛|山脉|海峡|平原|盆地|高原|流域|地区)$")
+
+
+def _common_word(word: str) -> bool:
+    """A name the dictionary knows is meant as written ("中国" is not "中美两国"); a contraction
+    ("伦大") is not a word of its own."""
+    jieba, _ = scope._posseg()
+    jieba.dt.check_initialized()
+    return (jieba.dt.FREQ.get(word) or 0) > 0
+
+
+def _abbreviates(short: str, context: str) -> bool:
+    """``short`` is a contraction of a longer name in ``context``: its characters in order, from
+    where the name starts, within a span at most two longer ("伦大" in "伦敦大学")."""
+    n = len(short)
+    if n < 2 or _common_word(short):
+        return False
+    start = 0
+    while (i := context.find(short[0], start)) >= 0:
+        j, k = i + 1, 1
+        while k < n and j < min(len(context), i + n + 2):
+            if context[j] == short[k]:
+                k += 1
+            j += 1
+        if k == n:
+            return True
+        start = i + 1
+    return False
+
+
+def place_mentioned(place: str, context: str) -> bool:
+    """The evidence names the place: as written, as a contraction, or as its name and feature."""
+    ctx = T.squash(context)
+    place = T.squash(place)
+    if place in ctx or _abbreviates(place, ctx):
+        return True
+    m = _GEO_TAIL.search(place)
+    head = place[: m.start()] if m else ""
+    return bool(m and len(head) >= 2 and head in ctx and m.group() in ctx)
+
+
 def _enumerates(focus: str, sentence: str) -> bool:
     """A clause names several of the asked-for things ("A、B等优势企业"), or one "A等企业"."""
     for a, b in T.clauses(sentence):
@@ -63,7 +106,7 @@ def _enumerates(focus: str, sentence: str) -> bool:
 def unmentioned(q: Question, ev: Evidence) -> Verdict:
     """A place, year or number the question names that the evidence (with its context) never mentions."""
     ctx = ev.context + " " + normalize(ev.passage_text)
-    places = [p for p in q.places if not _mentioned(p, ctx)]
+    places = [p for p in q.places if not place_mentioned(p, ctx)]
     if places:
         return Verdict(False, "相关段落没有提到" + "、".join(f"“{p}”" for p in places), tuple(places))
     years = [str(y) for y in q.years if not _mentioned(str(y), ctx)]
