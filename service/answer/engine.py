@@ -123,8 +123,11 @@ class AnswerEngine:
             # the other documents may still answer, unless they are about another place: a question
             # about the country is not answered from a district's plan, nor the reverse
             wider = self._ask(q, top_k, doc_ids)
-            cited = {h.passage.doc_id for h in wider.citations[:1]}
-            if wider.grounded and not any(scope.conflicts(qscope, scopes[d]) for d in cited if d in scopes):
+            top = [h for h in wider.citations[:1] if h.passage.doc_id in scopes]
+            if wider.grounded and not any(
+                scope.conflicts(qscope, scopes[h.passage.doc_id], lambda p, t=h.passage.text: grounding.place_mentioned(p, t))
+                for h in top
+            ):
                 ans = wider
         elif scoped is not None:
             notes.append("read in the documents the question is about: " + ", ".join(scoped))

@@ -12,7 +12,7 @@ by a list of any one document's places.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,7 +35,11 @@ _COMMON_NS = frozenset([
     "安宁", "上门", "立马", "海滨", "环海", "阿哥", "二哥", "内河", "河口", "河谷", "河水", "湖水", "沿河", "城南", "黄沙", "南门", "北门", "西门",
     "入境", "出境", "台风"
 ])
-NATIONAL_Q = re.compile(r"全国|我国|全中国|中国(?!石油|石化|移动|电信|联通|银行|人民银行)|国家(?![级重标])|国内生产总值|中央|国务院")
+# "哪一个国家" and "几个国家" count countries, "老城中央" is a town's centre: neither is the state
+NATIONAL_Q = re.compile(
+    r"全国|我国|全中国|中国(?!石油|石化|移动|电信|联通|银行|人民银行)|(?<![个些哪各])国家(?![级重标])|国内生产总值|"
+    r"(?<![城场湖区街岛池院厅楼台园山谷河镇村])中央|国务院"
+)
 NATIONAL_DOC = re.compile(r"国务院|全国人民代表大会|全国人大|政府工作报告|中华人民共和国|国家(?:发展和改革委员会|发展改革委)|中共中央")
 
 
@@ -154,11 +158,18 @@ def preferred_documents(q: QuestionScope, scopes: Sequence[DocScope]) -> list[st
     return hit if 0 < len(hit) < len(scopes) else None
 
 
-def conflicts(q: QuestionScope, doc: DocScope) -> bool:
+def conflicts(q: QuestionScope, doc: DocScope, named: Callable[[str], bool] | None = None) -> bool:
     """The document is about somewhere else than the question: a district's plan for a question
-    about the country, or another place than the one named."""
+    about the country, or another place than the one named.
+
+    ``named(place)`` says whether the cited evidence itself names a place: a document about a
+    city answers for a town in it when its passage names the town (贡寮 in an article on 新北市),
+    which no title can show without a gazetteer.
+    """
     if q.national:
         return bool(doc.places)
     if q.places and doc.places:
-        return not any(p in sp or sp in p for p in q.places for sp in doc.places)
+        if any(p in sp or sp in p for p in q.places for sp in doc.places):
+            return False
+        return named is None or not all(named(p) for p in q.places)
     return False

@@ -31,7 +31,9 @@ def test_document_scope_from_title_or_opening() -> None:
 
 @pytest.mark.parametrize(
     ("question", "national"),
-    [("2021年全国粮食总产量是多少？", True), ("我国的养老服务格局", True), ("国家级专精特新企业有多少家", False)],
+    [("2021年全国粮食总产量是多少？", True), ("我国的养老服务格局", True), ("国家级专精特新企业有多少家", False),
+     ("中央财政安排了多少资金？", True), ("国家对中小企业有哪些支持？", True),
+     ("锦标赛在哪一个国家举行？", False), ("有几个国家参加？", False), ("老城中央的钟楼建于何时？", False)],
 )
 def test_question_scope(question: str, national: bool) -> None:
     assert question_scope(question).national is national
@@ -84,3 +86,15 @@ def test_a_document_is_about_the_place_its_title_lines_name_not_its_body() -> No
 
 def test_question_words_before_a_suffix_are_no_place() -> None:
     assert find_places("中国铁路通车里程最长的省份是哪一个省？") == ("中国",)
+
+
+def test_a_document_about_another_place_answers_when_its_evidence_names_the_place_asked() -> None:
+    from service.answer.scope import conflicts
+
+    city = DocScope("city", ("新北市",), False)
+    q = question_scope("贡寮国际海洋音乐祭在哪里举办？", ("贡寮",))
+    assert conflicts(q, city)
+    assert not conflicts(q, city, lambda p: p in "贡寮国际海洋音乐祭每年在贡寮海水浴场举办。")
+    assert conflicts(q, city, lambda p: p in "新北市是台湾人口最多的城市。")
+    # the country is never read off a district's passage
+    assert conflicts(question_scope("全国粮食总产量是多少？"), city, lambda p: True)
