@@ -138,7 +138,17 @@ class QuestionScope:
 
 def question_scope(text: str, places: Iterable[str] | None = None) -> QuestionScope:
     names = tuple(places) if places is not None else find_places(text)
-    return QuestionScope(names, bool(NATIONAL_Q.search(normalize(text))) and not names)
+    return QuestionScope(names, bool(NATIONAL_Q.search(_without_organisations(normalize(text)))) and not names)
+
+
+@lru_cache(maxsize=4096)
+def _without_organisations(text: str) -> str:
+    """``text`` with the organisations named 中国… (中国科大, 中国人民大学) blanked: they are not the country."""
+    _, posseg = _posseg()
+    return "".join(
+        "□" * len(w.word) if w.flag == "nt" and w.word.startswith("中国") and len(w.word) > 2 else w.word
+        for w in posseg.cut(text)
+    )
 
 
 def preferred_documents(q: QuestionScope, scopes: Sequence[DocScope]) -> list[str] | None:

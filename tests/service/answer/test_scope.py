@@ -33,7 +33,8 @@ def test_document_scope_from_title_or_opening() -> None:
     ("question", "national"),
     [("2021年全国粮食总产量是多少？", True), ("我国的养老服务格局", True), ("国家级专精特新企业有多少家", False),
      ("中央财政安排了多少资金？", True), ("国家对中小企业有哪些支持？", True),
-     ("锦标赛在哪一个国家举行？", False), ("有几个国家参加？", False), ("老城中央的钟楼建于何时？", False)],
+     ("锦标赛在哪一个国家举行？", False), ("中国科大的学生有多少？", False), ("中国人民大学在哪里？", False),
+     ("全国有多少所中国人民大学这样的高校？", True), ("有几个国家参加？", False), ("老城中央的钟楼建于何时？", False)],
 )
 def test_question_scope(question: str, national: bool) -> None:
     assert question_scope(question).national is national
