@@ -123,15 +123,17 @@ class AnswerEngine:
             # the other documents may still answer, unless they are about another place: a question
             # about the country is not answered from a district's plan, nor the reverse
             wider = self._ask(q, top_k, doc_ids)
-            top = [h for h in wider.citations[:1] if h.passage.doc_id in scopes]
-            if wider.grounded and not any(
-                scope.conflicts(qscope, scopes[h.passage.doc_id], lambda p, t=h.passage.text: grounding.place_mentioned(p, t))
-                for h in top
-            ):
+            if wider.grounded and not any(self._elsewhere(qscope, scopes, h) for h in wider.citations[:1]):
                 ans = wider
         elif scoped is not None:
             notes.append("read in the documents the question is about: " + ", ".join(scoped))
         return _with(ans, question=raw, resolved=resolved, notes=[*notes, *ans.notes], text=self._with_source(ans))
+
+    def _elsewhere(self, qscope: scope.QuestionScope, scopes: Mapping[str, scope.DocScope], hit: Hit) -> bool:
+        """The hit's document is about another place than the question, and its evidence does not name it."""
+        doc = scopes.get(hit.passage.doc_id)
+        context = self.corpus.context(hit.passage)
+        return doc is not None and scope.conflicts(qscope, doc, lambda p: grounding.place_mentioned(p, context))
 
     def _with_source(self, ans: Answer) -> str:
         """With several documents indexed, a grounded answer says which document it is from."""

@@ -172,7 +172,7 @@ def conflicts(q: QuestionScope, doc: DocScope, named: Callable[[str], bool] | No
     """The document is about somewhere else than the question: a district's plan for a question
     about the country, or another place than the one named.
 
-    ``named(place)`` says whether the cited evidence itself names a place: a document about a
+    ``named(place)`` says whether the cited evidence (its paragraph, headings and title) names a place: a document about a
     city answers for a town in it when its passage names the town (贡寮 in an article on 新北市),
     which no title can show without a gazetteer.
     """

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from index.textnorm import normalize
 from ingest.model import Document
+from ingest.pipeline import ingest_file
 from service.answer import text as T
 from service.answer.engine import Answer, AnswerEngine
 
@@ -187,3 +189,18 @@ def test_an_english_amount_without_its_figure_is_not_answered(engine: AnswerEngi
 def test_the_n_things_asked_are_answered_by_the_clause_listing_n(engine: AnswerEngine) -> None:
     ans = engine.ask("东丽区的四大主导产业是什么？")
     assert ans.grounded and "生物医药" in ans.text and "新材料" in ans.text
+
+
+def test_a_document_about_a_city_answers_for_a_town_its_passage_names(tmp_path: Path) -> None:
+    texts = {
+        "city.txt": "新北市概况\n贡寮国际海洋音乐祭每年夏天在新北市贡寮区的福隆海水浴场举办，是台湾年度的摇滚音乐盛事。\n",
+        "island.txt": "台湾岛概况\n台湾岛的中央山脉纵贯南北，玉山是岛上的最高峰，海拔3952米。\n",
+    }
+    for name, body in texts.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    docs = {d.doc_id: d for d in (ingest_file(tmp_path / n) for n in texts)}
+    eng = AnswerEngine(docs, BigramRetriever(docs))
+    assert [s.places for s in eng.corpus.scopes()] == [("新北",), ("台湾岛",)]
+    ans = eng.ask("台湾的贡寮国际海洋音乐祭在哪里举办？")
+    assert ans.grounded, ans.text
+    assert ans.citations[0].passage.doc_id == "city"
