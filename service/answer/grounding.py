@@ -56,19 +56,15 @@ def _mentioned(item: str, context: str) -> bool:
 _GEO_TAIL = re.compile(r"(群岛|半岛|列岛|山脉|海峡|平原|盆地|高原|流域|地区)$")
 
 
-def _common_word(word: str) -> bool:
-    """A name the dictionary knows is meant as written ("中国" is not "中美两国"); a contraction
-    ("伦大") is not a word of its own."""
-    jieba, _ = scope._posseg()
-    jieba.dt.check_initialized()
-    return (jieba.dt.FREQ.get(word) or 0) > 0
 
 
 def _abbreviates(short: str, context: str) -> bool:
     """``short`` is a contraction of a longer name in ``context``: its characters in order, from
     where the name starts, within a span at most two longer ("伦大" in "伦敦大学")."""
     n = len(short)
-    if n < 2 or _common_word(short):
+    # a name the dictionary knows is meant as written ("中国" is not "中美两国"); a contraction
+    # ("伦大") is not a word of its own
+    if n < 2 or scope.dictionary_freq(short) > 0:
         return False
     start = 0
     while (i := context.find(short[0], start)) >= 0:

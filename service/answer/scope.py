@@ -52,11 +52,18 @@ def _posseg():
     return jieba, posseg
 
 
+def dictionary_freq(word: str) -> int:
+    """How often the segmenter's general dictionary counts ``word`` (0: not a word of its own)."""
+    jieba, _ = _posseg()
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ.get(word) or 0
+
+
 @lru_cache(maxsize=8192)
 def find_places(text: str) -> tuple[str, ...]:
     """Place names in ``text`` (normalised), without their administrative suffix where it is one."""
     text = normalize(text)
-    jieba, posseg = _posseg()
+    _, posseg = _posseg()
     out: list[str] = []
 
     def add(name: str) -> None:
@@ -87,7 +94,7 @@ def find_places(text: str) -> tuple[str, ...]:
         elif len(w.word) == 3 and w.word[-1] in "区县":
             head = w.word[:2]
             flag = posseg.lcut(head)[0].flag if head else ""
-            if flag in ("nr", "ns", "nz") or (jieba.dt.FREQ.get(head) or 0) < 50:
+            if flag in ("nr", "ns", "nz") or dictionary_freq(head) < 50:
                 add(w.word)
     # a name before 省/县/自治区 counts where it is one word, with the suffix or before it: "湖北省",
     # "延庆/县"; not "杭州/省立", "多少个/行省" or "是/哪/一个/省"
@@ -172,9 +179,9 @@ def conflicts(q: QuestionScope, doc: DocScope, named: Callable[[str], bool] | No
     """The document is about somewhere else than the question: a district's plan for a question
     about the country, or another place than the one named.
 
-    ``named(place)`` says whether the cited evidence (its paragraph, headings and title) names a place: a document about a
-    city answers for a town in it when its passage names the town (贡寮 in an article on 新北市),
-    which no title can show without a gazetteer.
+    ``named(place)`` says whether the cited evidence (its paragraph, headings and title) names a
+    place: a document about a city answers for a town in it when its passage names the town (贡寮
+    in an article on 新北市), which no title can show without a gazetteer.
     """
     if q.national:
         return bool(doc.places)
