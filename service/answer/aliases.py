@@ -21,6 +21,7 @@ from functools import lru_cache
 from index.geo import PROVINCES
 from index.textnorm import normalize
 from ingest.model import Document
+from service.answer.scope import dictionary_freq
 
 # Legal forms and generic heads that a short name drops; generic Chinese company vocabulary.
 LEGAL_FORMS = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团公司|集团|公司)$")
@@ -124,7 +125,7 @@ def _common_word(word: str) -> bool:
     """
     import jieba.posseg as posseg
 
-    freq = _jieba().dt.FREQ.get(word) or 0
+    freq = dictionary_freq(word)
     if freq >= COMMON_WORD_FREQ:
         return True
     if freq == 0:

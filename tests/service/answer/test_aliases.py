@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from ingest.model import Cell, Document, Table, TableRow
@@ -65,3 +69,11 @@ def test_expand_keeps_a_short_name_the_corpus_uses_and_adds_the_full_one() -> No
 def test_a_common_word_is_nobodys_short_name() -> None:
     idx = AliasIndex.from_documents([_doc(["春利达新能源科技发展有限公司"])])
     assert idx.expand("新能源汽车有多少辆？")[0] == "新能源汽车有多少辆？"
+
+
+def test_a_common_word_is_common_before_the_segmenter_has_loaded_its_dictionary() -> None:
+    """The check reads the dictionary however early it is asked (a fresh process, nothing segmented yet)."""
+    code = "from service.answer.aliases import _common_word; print(_common_word('智能'), _common_word('华钢'))"
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.split() == ["True", "False"]
