@@ -56,8 +56,6 @@ def _mentioned(item: str, context: str) -> bool:
 _GEO_TAIL = re.compile(r"(群岛|半岛|列岛|山脉|海峡|平原|盆地|高原|流域|地区)$")
 
 
-
-
 def _abbreviates(short: str, context: str) -> bool:
     """``short`` is a contraction of a longer name in ``context``: its characters in order, from
     where the name starts, within a span at most two longer ("伦大" in "伦敦大学")."""
