@@ -117,7 +117,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._encode(list(texts), self.query_prompt, self.batch_size)
 
-    def _token_lengths(self, texts: list[str]) -> list[int]:
+    def token_lengths(self, texts: list[str]) -> list[int]:
         tok = getattr(self.model, "tokenizer", None)
         try:
             return [len(ids) for ids in tok(texts, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]]
@@ -129,7 +129,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # Batches of similar token length waste little work on padding.
-        lengths = self._token_lengths(texts)
+        lengths = self.token_lengths(texts)
         order = sorted(range(len(texts)), key=lambda i: -lengths[i])
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress) as bar:
@@ -184,6 +184,14 @@ def _load_sentence_transformer(source: str, precision: str, offline: bool) -> An
                 module.to(torch.bfloat16)
     model.eval()
     return model
+
+
+def count_tokens(embedder: Any, texts: list[str]) -> list[int]:
+    """Tokens of each text by the model's tokenizer (through wrappers); characters for a model without one."""
+    for e in wrapped(embedder):
+        if isinstance(e, SentenceTransformerEmbedder):
+            return e.token_lengths(texts)
+    return [len(t) for t in texts]
 
 
 def transformer_of(embedder: Any) -> Any | None:

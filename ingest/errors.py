@@ -90,3 +90,32 @@ class BackendUnavailable(IndexError_):
 class LLMError(PlanqaError):
     """The optional LLM could not be reached or answered with something unusable; the extractive
     answer is used instead, so this never reaches a caller."""
+
+
+class InvalidApiKey(Unauthorized):
+    """An API request without a key, or with one that is unknown or revoked (HTTP 401)."""
+
+
+class ModelNotFound(NotFound):
+    """A request names a model that ``/v1/models`` does not list (HTTP 404)."""
+
+
+class RateLimited(PlanqaError):
+    """An API key over its requests per minute or its concurrent requests (HTTP 429).
+
+    ``retry_after`` is the whole number of seconds after which a retry can succeed; ``limit`` says
+    which budget ran out (``per_minute`` or ``concurrent``).
+    """
+
+    def __init__(self, message: str, retry_after: int, limit: str = "per_minute") -> None:
+        self.retry_after = retry_after
+        self.limit = limit
+        super().__init__(message)
+
+
+class KeyFileError(PlanqaError):
+    """The API key file cannot be read or written; the message names the file."""
+
+
+class UnsafeExposure(PlanqaError):
+    """A server would answer anyone who reaches it without being told to: it refuses to start."""

@@ -17,9 +17,9 @@ log = logging.getLogger("planqa")
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None, ui: bool = True) -> FastAPI:
-    """The API, and the UI unless ``ui`` is false or the UI package is not installed."""
+    """The API, and the UI unless ``ui`` or ``PLANQA_UI`` is false or the UI package is not installed."""
     settings = settings or get_settings()
-    if not ui:
+    if not ui or not settings.ui:
         return create_api(settings, runtime)
     try:
         from ui.app import UI_PATH, mount_ui

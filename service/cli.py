@@ -233,20 +233,111 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default PLANQA_HOST or 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default PLANQA_PORT or 8000).")] = None,
 ) -> None:
-    """Serve the HTTP API and the UI (/ui) in one process."""
+    """Serve the HTTP API and the UI (/ui) in one process.
+
+    A non-loopback address needs an API key (`planqa keys create NAME`) and a UI login
+    (PLANQA_UI_USERS) or PLANQA_UI=false, unless PLANQA_OPEN_API=true.
+    """
+    import os
+    import tempfile
+
     import uvicorn
 
-    from service.app import create_app
+    from ingest.errors import PlanqaError
+    from service.access import check_exposure
+    from service.keys import KeyRing
+    from service.logs import log_config
 
     s = _settings()
+    # Worker processes read their settings from the environment: the options must reach them there.
+    if host is not None:
+        os.environ["PLANQA_HOST"] = host
+    if port is not None:
+        os.environ["PLANQA_PORT"] = str(port)
+    s = s.model_copy(update={"host": host or s.host, "port": port or s.port})
+    try:
+        check_exposure(s, KeyRing(s.api_keys_file))
+    except PlanqaError as e:
+        raise _fail(e, 2) from None
+    logging = {"log_config": log_config(s.log_format), "access_log": False}
     if s.workers > 1:
+        if s.metrics and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+            # each worker writes its counters here and a scrape of any worker sums them all
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="planqa-metrics-")
         # Worker processes each load the model and the index: Python-bound answering then uses
         # every core instead of one (the GIL), at the cost of one model in memory per worker.
-        uvicorn.run("service.app:create_app", factory=True, workers=s.workers, host=host or s.host,
-                    port=port or s.port, log_level="info", timeout_graceful_shutdown=5)
+        uvicorn.run("service.app:create_app", factory=True, workers=s.workers, host=s.host, port=s.port,
+                    timeout_graceful_shutdown=5, **logging)
         return
-    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info",
-                timeout_graceful_shutdown=5)
+    from service.app import create_app
+
+    uvicorn.run(create_app(s), host=s.host, port=s.port, timeout_graceful_shutdown=5, **logging)
+
+
+keys_app = typer.Typer(name="keys", help="API keys for /api and /v1: create, list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app)
+
+
+def _key_file():  # noqa: ANN202
+    from service.keys import KeyFile
+
+    return KeyFile(_settings().api_keys_file)
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="Who the key is for; shown in logs and metrics (letters, digits, . _ -).")],
+    rpm: Annotated[int | None, typer.Option("--rpm", help="Requests per minute (default PLANQA_RATE_LIMIT_PER_MINUTE; 0: no limit).")] = None,
+    concurrent: Annotated[int | None, typer.Option("--concurrent", help="Requests at once (default PLANQA_MAX_CONCURRENT_PER_KEY; 0: no limit).")] = None,
+) -> None:
+    """Create a key and print it once: only its hash is kept. Running servers accept it within
+    PLANQA_RELOAD_INTERVAL_S."""
+    from ingest.errors import PlanqaError
+
+    keys = _key_file()
+    try:
+        key, _record = keys.create(name, requests_per_minute=rpm, max_concurrent=concurrent)
+    except PlanqaError as e:
+        raise _fail(e, 2) from None
+    Console(stderr=True).print(f"created the API key '{name}' in {keys.path}; it is shown only now:")
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list(as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON.")] = False) -> None:
+    """The keys by name, with the first characters of each, their limits and whether revoked."""
+    from dataclasses import asdict
+
+    from ingest.errors import PlanqaError
+
+    try:
+        records = _key_file().records()
+    except PlanqaError as e:
+        raise _fail(e) from None
+    if as_json:
+        typer.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "sha256"} for r in records], indent=2))
+        return
+    table = Table(title="API keys")
+    for col in ("name", "key", "created", "revoked", "rpm", "concurrent"):
+        table.add_column(col)
+    for r in records:
+        table.add_row(r.name, r.hint + "…", r.created, r.revoked or "",
+                      "default" if r.requests_per_minute is None else str(r.requests_per_minute),
+                      "default" if r.max_concurrent is None else str(r.max_concurrent))
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The name of the key to revoke.")]) -> None:
+    """Revoke a key: running servers refuse it within PLANQA_RELOAD_INTERVAL_S, without a restart."""
+    from ingest.errors import PlanqaError
+
+    keys = _key_file()
+    try:
+        keys.revoke(name)
+    except PlanqaError as e:
+        raise _fail(e, 2) from None
+    Console(stderr=True).print(f"revoked the API key '{name}' in {keys.path}")
 
 
 if __name__ == "__main__":

@@ -111,6 +111,7 @@ class Runtime:
         self._watch_stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._conn: Connection | None = None
+        self.reloads = 0  # indexes swapped in after the first load (a rebuilt index, new Milvus content)
 
     # ---- life cycle -------------------------------------------------------------------------
     @property
@@ -230,6 +231,8 @@ class Runtime:
                 self._reranker = load_reranker(self.settings, share_with=base)
             retriever = idx.hybrid if self._reranker is None else RerankingRetriever(idx.hybrid, self._reranker)
             engine = AnswerEngine(idx, retriever, llm=client_from_settings(self.settings), reader=self._reader)
+            if self._live is not None:
+                self.reloads += 1
             self._live = Live(idx, engine)
             self.load_error = None
             self.backend_error = None
@@ -360,6 +363,12 @@ class Runtime:
             problem = self.check()
             if problem:
                 raise IndexNotReady(problem)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Tokens of each text by the embedding model's tokenizer (what ``usage`` reports)."""
+        from index.embedder import count_tokens
+
+        return count_tokens(self.embedder, texts)
 
     def require_index(self) -> ServedIndex:
         return self._require().index

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from index.types import Hit
     from ingest.model import Document
     from service.answer.engine import Answer
+    from service.catalog import ModelEntry
     from service.runtime import SearchResult
 
 TitleOf = Callable[[str], str]
@@ -180,13 +181,22 @@ class ChatMessage(BaseModel):
     content: str | list[dict[str, Any]] | None = None
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool = False
+
+
 class ChatRequest(BaseModel):
     """OpenAI's request shape; other OpenAI fields (temperature …) are accepted and ignored."""
 
     model_config = ConfigDict(extra="allow")
-    model: str = Field("planqa", json_schema_extra={"maxLength": MAX_MODEL_NAME})
+    model: str = Field("planqa", description="`planqa` (every document) or `planqa:<doc_id>` (one); "
+                       "GET /v1/models lists them.", json_schema_extra={"maxLength": MAX_MODEL_NAME})
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=100)
     stream: bool = False
+    stream_options: StreamOptions | None = Field(
+        None, description="With `include_usage`, a last chunk before `[DONE]` carries `usage`."
+    )
     top_k: int = Field(5, ge=1, le=MAX_TOP_K)
 
     @field_validator("model")
@@ -218,19 +228,53 @@ class ChatCompletion(BaseModel):
     created: int
     model: str
     choices: list[ChatChoice]
-    usage: dict[str, int]
+    usage: Usage
     citations: list[HitOut]
     grounded: bool
     short_answer: str | None = None
 
     @classmethod
-    def from_answer(cls, ans: Answer, title_of: TitleOf, cid: str, created: int, model: str) -> ChatCompletion:
+    def from_answer(cls, ans: Answer, title_of: TitleOf, cid: str, created: int, model: str,
+                    usage: Usage) -> ChatCompletion:
         return cls(
             id=cid, object="chat.completion", created=created, model=model,
             choices=[ChatChoice(index=0, finish_reason="stop", message=ChatReply(role="assistant", content=ans.text))],
-            usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-            citations=_citations(ans.citations, title_of), grounded=ans.grounded, short_answer=ans.short_answer,
+            usage=usage, citations=_citations(ans.citations, title_of), grounded=ans.grounded,
+            short_answer=ans.short_answer,
         )
+
+
+class Usage(BaseModel):
+    """Tokens by the embedding model's tokenizer: the messages sent, and the answer's text."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+    @classmethod
+    def of(cls, prompt_tokens: int, completion_tokens: int) -> Usage:
+        return cls(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                   total_tokens=prompt_tokens + completion_tokens)
+
+
+class ModelOut(BaseModel):
+    """One entry of ``/v1/models``: OpenAI's fields, plus which document it answers from."""
+
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str = "planqa"
+    doc_id: str | None = Field(None, description="The one document this model answers from; null: every document.")
+    title: str
+
+    @classmethod
+    def from_entry(cls, e: ModelEntry) -> ModelOut:
+        return cls(id=e.id, created=e.created, doc_id=e.doc_id, title=e.title)
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelOut]
 
 
 # ---- errors --------------------------------------------------------------------------------------
@@ -250,3 +294,16 @@ class ErrorOut(BaseModel):
     """Every 4xx: ``detail`` says what to fix (a list of issues for schema validation errors)."""
 
     detail: str | list[ValidationIssue]
+
+
+class OpenAIError(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class OpenAIErrorOut(BaseModel):
+    """Every error under ``/v1``, in OpenAI's shape: ``error.message`` says what to fix."""
+
+    error: OpenAIError

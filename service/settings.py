@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.options import HNSW_THRESHOLD
@@ -80,12 +80,47 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1)
 
+    keys_file: Path | None = Field(
+        None, description="The API keys (hashed); default api-keys.json beside the index directory."
+    )
+    open_api: bool = Field(
+        False, description="Serve a non-loopback address without API keys (anyone who reaches it may use it)."
+    )
+    rate_limit_per_minute: int = Field(60, ge=0, description="Requests per minute per API key (0: no limit).")
+    max_concurrent_per_key: int = Field(4, ge=0, description="Requests at once per API key (0: no limit).")
+    rate_limit_storage: str = Field(
+        "memory://", description="Where request counts live: memory:// (each worker counts its share) or a "
+        "limits storage URI such as redis://host:6379 shared by every worker and replica.",
+    )
+    metrics: bool = Field(True, description="Serve Prometheus metrics at /metrics.")
+    log_format: Literal["text", "json"] = "text"
+    ui: bool = Field(True, description="Serve the browser interface at /ui.")
+    ui_users: dict[str, SecretStr] = Field(
+        default_factory=dict, description='Logins for the browser interface, e.g. {"alice": "secret"}; empty: none.'
+    )
+
     @field_validator("embedding_model")
     @classmethod
     def _model_not_blank(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("PLANQA_EMBEDDING_MODEL must name a model or a path")
         return v.strip()
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage_known(cls, v: str) -> str:
+        from limits.storage import SCHEMES
+
+        scheme = v.split("://", 1)[0]
+        if "://" not in v or f"async+{scheme}" not in SCHEMES:
+            known = sorted(s.removeprefix("async+") for s in SCHEMES if s.startswith("async+"))
+            raise ValueError(f"'{v}' is not a storage URI limits knows; use one of {', '.join(known)} (scheme://…)")
+        return v
+
+    @property
+    def api_keys_file(self) -> Path:
+        """Where the API keys live: ``keys_file``, or beside the index directory (which builds replace)."""
+        return self.keys_file or Path(self.index_dir).parent / "api-keys.json"
 
 
 @lru_cache(maxsize=1)

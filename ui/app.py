@@ -117,11 +117,16 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
 
 
 def mount_ui(app: FastAPI, settings: Settings) -> None:
-    """Mount the interface at ``/ui``; it reads the runtime the app's lifespan puts in ``app.state``."""
+    """Mount the interface at ``/ui``; it reads the runtime the app's lifespan puts in ``app.state``.
+
+    With ``PLANQA_UI_USERS`` the interface asks for a login first (Gradio's own login page).
+    """
     blocks = build_blocks(runtime_from(app))
     page.install(app, UI_PATH)
+    users = [(name, pw.get_secret_value()) for name, pw in settings.ui_users.items()]
     gr.mount_gradio_app(
-        app, blocks, path=UI_PATH, footer_links=[], ssr_mode=False, theme=style.theme(), css=style.CSS,
+        app, blocks, path=UI_PATH, auth=users or None, auth_message="planqa 登录" if users else None,
+        footer_links=[], ssr_mode=False, theme=style.theme(), css=style.CSS,
         show_error=False, pwa=False, mcp_server=False, enable_monitoring=False, run_history=False,
         js=page.client_js(),
     )

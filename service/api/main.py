@@ -10,11 +10,15 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from ingest.errors import PlanqaError
+from service.access import RateLimiter, check_exposure
 from service.admin import DocumentAdmin
+from service.api.context import RequestContext
 from service.api.docs import add_offline_docs
 from service.api.errors import add_error_handlers
+from service.api.metrics import Metrics
 from service.api.middleware import add_middleware
 from service.api.routes import ROUTERS
+from service.keys import KeyRing
 from service.runtime import Runtime
 from service.settings import Settings, get_settings
 
@@ -23,8 +27,13 @@ log = logging.getLogger("planqa")
 
 def create_api(settings: Settings | None = None, runtime: Runtime | None = None,
                mounted: tuple[str, ...] = ()) -> FastAPI:
-    """The API alone; ``mounted`` are the path prefixes of apps the caller will mount beside it."""
+    """The API alone; ``mounted`` are the path prefixes of apps the caller will mount beside it.
+
+    Raises ``UnsafeExposure`` when the settings would serve a non-loopback address to anyone.
+    """
     settings = settings or get_settings()
+    keys = KeyRing(settings.api_keys_file, settings.reload_interval_s)
+    check_exposure(settings, keys)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,8 +59,15 @@ def create_api(settings: Settings | None = None, runtime: Runtime | None = None,
         description="Semantic search and cited answers over Chinese government plan documents.",
     )
     app.state.settings = settings
+    app.state.keys = keys
+    metrics = Metrics(lambda: getattr(app.state, "runtime", None)) if settings.metrics else None
+    app.state.metrics = metrics
     add_offline_docs(app)
-    add_middleware(app, settings, mounted)
+    access = {"settings": settings, "keys": keys, "limiter": RateLimiter(settings), "metrics": metrics}
+    add_middleware(app, settings, mounted, access)
+    if metrics is not None:
+        metrics.install(app)  # outside the guards, so refusals are counted too
+    app.add_middleware(RequestContext)  # outermost: every response carries its X-Request-ID
     add_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from service.api.errors import error_content
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -32,29 +34,10 @@ MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the title field a
 JSON_ROUTES = frozenset({"/api/search", "/api/ask", "/v1/chat/completions"})
 
 
-def scrub(value: Any) -> Any:
-    """``value`` with unpaired surrogates replaced by U+FFFD, so it can be encoded as UTF-8 JSON."""
-    if isinstance(value, str):
-        if _has_surrogate(value):
-            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
-        return value
-    if isinstance(value, dict):
-        return {scrub(k): scrub(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub(v) for v in value]
-    return value
-
-
-def _has_surrogate(s: str) -> bool:
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-async def send_json(send: Send, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    data = json.dumps(scrub(body), ensure_ascii=False).encode("utf-8")
+async def send_error(send: Send, scope: Scope, status: int, message: str,
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """An error response in the shape of the path's API (see ``service.api.errors``)."""
+    data = json.dumps(error_content(scope["path"], status, message), ensure_ascii=False).encode("utf-8")
     await send({
         "type": "http.response.start",
         "status": status,
@@ -64,7 +47,7 @@ async def send_json(send: Send, status: int, body: Any, headers: list[tuple[byte
     await send({"type": "http.response.body", "body": data})
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
     for k, v in scope.get("headers", []):
         if k.lower() == name:
             return v.decode("latin-1")
@@ -91,15 +74,14 @@ class BodyGuard:
             return
         path = scope["path"]
         limit = self.limit_for(path)
-        length = _header(scope, b"content-length")
+        length = header(scope, b"content-length")
         if length is not None and length.strip().isdigit() and int(length) > limit:
-            await send_json(send, 413, {"detail": f"request body is {int(length)} bytes; the limit is {limit}"})
+            await send_error(send, scope, 413, f"request body is {int(length)} bytes; the limit is {limit}")
             return
         json_route = path in self.json_paths
-        if json_route and not is_json_type(_header(scope, b"content-type")):
-            await send_json(send, 415, {
-                "detail": "send the request body as JSON with the header 'Content-Type: application/json'"
-            })
+        if json_route and not is_json_type(header(scope, b"content-type")):
+            await send_error(send, scope, 415,
+                             "send the request body as JSON with the header 'Content-Type: application/json'")
             return
 
         body = bytearray()
@@ -111,16 +93,14 @@ class BodyGuard:
             body += message.get("body", b"")
             more = bool(message.get("more_body", False))
             if len(body) > limit:
-                await send_json(send, 413, {"detail": f"request body is over {limit} bytes; the limit is {limit}"})
+                await send_error(send, scope, 413, f"request body is over {limit} bytes; the limit is {limit}")
                 return
         if json_route:
             try:
                 bytes(body).decode("utf-8")
             except UnicodeDecodeError as e:
-                await send_json(send, 422, {
-                    "detail": f"request body is not valid UTF-8 (byte 0x{body[e.start]:02x} at position "
-                              f"{e.start}); send JSON encoded as UTF-8"
-                })
+                await send_error(send, scope, 422, f"request body is not valid UTF-8 (byte 0x{body[e.start]:02x} "
+                                 f"at position {e.start}); send JSON encoded as UTF-8")
                 return
 
         replayed = False
@@ -160,14 +140,14 @@ class Timeout:
         except TimeoutError:
             log.warning("%s %s took longer than %g s", scope["method"], scope["path"], self.seconds)
             if not started:
-                await send_json(send, 504, {
-                    "detail": f"the request took longer than {self.seconds:g} s "
-                              "(PLANQA_REQUEST_TIMEOUT_S); try again, or ask something narrower"
-                })
+                await send_error(send, scope, 504, f"the request took longer than {self.seconds:g} s "
+                                 "(PLANQA_REQUEST_TIMEOUT_S); try again, or ask something narrower")
 
 
-def add_middleware(app: FastAPI, settings: Settings, mounted: tuple[str, ...] = ()) -> None:
-    """Outermost first at request time: CORS, then the body guard, then the timeout.
+def add_middleware(app: FastAPI, settings: Settings, mounted: tuple[str, ...] = (),
+                   access: dict[str, Any] | None = None) -> None:
+    """Outermost first at request time: CORS, the access guard (``access`` are its arguments;
+    none: no guard), the body guard, the timeout. A refused key so costs no body read.
 
     ``mounted`` are the path prefixes of apps mounted beside the API (the UI): they hold
     long-lived event streams, so no timeout applies, and they accept uploads.
@@ -191,8 +171,14 @@ def add_middleware(app: FastAPI, settings: Settings, mounted: tuple[str, ...] = 
 
     app.add_middleware(Timeout, seconds=settings.request_timeout_s, exempt=exempt_from_timeout)
     app.add_middleware(BodyGuard, limit_for=body_limit, json_paths=JSON_ROUTES)
+    if access is not None:
+        from service.api.guard import AccessGuard
+
+        app.add_middleware(AccessGuard, **access)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"], max_age=600,
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"], max_age=600,
+            expose_headers=["X-Request-ID", "Retry-After", "X-Planqa-Citations", "X-Planqa-Citation-Count",
+                            "X-Planqa-Grounded"],
         )

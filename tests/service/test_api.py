@@ -142,7 +142,7 @@ def test_chat_stream_ends_with_citations_and_done(client: TestClient) -> None:
 def test_chat_without_user_message_is_422(client: TestClient) -> None:
     r = client.post("/v1/chat/completions", json={"messages": [{"role": "system", "content": "hi"}]})
     assert r.status_code == 422
-    assert r.json() == {"detail": "messages must contain a user message with text"}
+    assert r.json()["error"]["message"] == "messages must contain a user message with text"
 
 
 def test_no_index_is_503_with_the_fix(tmp_path) -> None:

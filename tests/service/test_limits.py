@@ -115,7 +115,8 @@ def test_surrogates_echoed_in_errors_become_replacement_characters(client: TestC
 def test_chat_question_limits(client: TestClient, body: dict, message: str) -> None:
     r = client.post("/v1/chat/completions", json=body)
     assert r.status_code == 422
-    assert r.json() == {"detail": message}
+    assert r.json() == {"error": {"message": message, "type": "invalid_request_error", "param": None,
+                                  "code": "invalid_value"}}
 
 
 def test_non_utf8_body_is_422(client: TestClient) -> None:

@@ -1,7 +1,7 @@
 """One router per concern; ``create_api`` includes them all."""
 
-from service.api.routes import answers, chat, documents, health, search
+from service.api.routes import answers, chat, documents, health, models, search
 
-ROUTERS = (health.router, documents.router, search.router, answers.router, chat.router)
+ROUTERS = (health.router, documents.router, search.router, answers.router, models.router, chat.router)
 
 __all__ = ["ROUTERS"]

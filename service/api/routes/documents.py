@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from ingest.errors import InvalidRequest, TooLarge, UnsupportedMediaType
-from service.api.deps import ADMIN_AUTH, AdminDep, RuntimeDep, SettingsDep
+from service.api.deps import ADMIN_AUTH, API_AUTH, AdminDep, RuntimeDep, SettingsDep
 from service.api.errors import responses
 from service.api.middleware import is_json_type
 from service.schemas import DocumentOut
@@ -32,7 +32,8 @@ UPLOAD_BODY = {
 }
 
 
-@router.get("/api/documents", response_model=list[DocumentOut], responses=responses(503))
+@router.get("/api/documents", response_model=list[DocumentOut], responses=responses(401, 429, 503),
+            dependencies=API_AUTH)
 def documents(r: RuntimeDep) -> list[DocumentOut]:
     return [DocumentOut.from_document(d) for d in r.documents()]
 

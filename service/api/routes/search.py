@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import RuntimeDep
+from service.api.deps import API_AUTH, RuntimeDep
 from service.api.errors import responses
 from service.schemas import HitOut, SearchRequest, SearchResponse
 
-router = APIRouter()
+router = APIRouter(dependencies=API_AUTH)
 
 
-@router.post("/api/search", response_model=SearchResponse, responses=responses(404, 413, 415, 422, 503, 504))
+@router.post("/api/search", response_model=SearchResponse, responses=responses(401, 404, 413, 415, 422, 429, 503, 504))
 def search(req: SearchRequest, r: RuntimeDep) -> SearchResponse:
     res = r.search(req.query, mode=req.mode, top_k=req.top_k, doc_ids=req.doc_ids)
     return SearchResponse.from_result(res, r.doc_title)
@@ -19,7 +19,7 @@ def search(req: SearchRequest, r: RuntimeDep) -> SearchResponse:
 
 @router.get(
     "/api/passages/{passage_id:path}", response_model=HitOut, response_model_exclude_none=False,
-    responses=responses(404, 422, 503),
+    responses=responses(401, 404, 422, 429, 503),
 )
 def passage(passage_id: str, r: RuntimeDep) -> HitOut:
     hit = r.passage(passage_id)
