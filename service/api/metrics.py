@@ -90,7 +90,7 @@ class Metrics:
         """Count every request (as the outermost layer but the request id's) and serve ``/metrics``."""
         inst = Instrumentator(should_group_status_codes=False, excluded_handlers=["^/metrics$"],
                               registry=self.registry)
-        inst.add(im.requests(registry=self.registry), im.latency(registry=self.registry), self._by_key)
+        inst.add(im.requests(registry=self.registry), im.latency(registry=self.registry, should_include_status=False), self._by_key)
         inst.instrument(app)
         app.add_api_route("/metrics", self.exposition, methods=["GET"], include_in_schema=False)
 

@@ -2,7 +2,8 @@
 
 The app runs in-process through its ASGI interface over a hash-embedder index of a copy of the
 real plan (document uploads and deletions are fuzzed too, with the admin token, so they must
-not touch the repository's corpus). Every response must be below 500, carry a documented status
+not touch the repository's corpus), with an API key that has no limits: requests carry it, and
+schemathesis checks that requests without it are refused. Every response must be below 500, carry a documented status
 and content type and match the declared schema, and the last-resort error handler must never run.
 """
 
@@ -21,6 +22,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from index.testing import HashEmbedder
 from service.admin import DocumentAdmin
 from service.app import create_app
+from service.keys import KeyFile
 from service.runtime import Runtime
 from service.settings import Settings
 
@@ -32,7 +34,11 @@ ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 # The schema is read at import (schemathesis parametrises at collection), so the app exists
 # then; its runtime is pointed at a built index by the fixture below, before any request.
 _nowhere = Path(tempfile.gettempdir()) / "planqa-fuzz-never-created"
-_settings = Settings(corpus_dir=_nowhere, index_dir=_nowhere / "index", admin_token=TOKEN, request_timeout_s=60.0)
+_keys_dir = Path(tempfile.mkdtemp(prefix="planqa-fuzz-keys-"))
+_settings = Settings(corpus_dir=_nowhere, index_dir=_nowhere / "index", admin_token=TOKEN, request_timeout_s=60.0,
+                     keys_file=_keys_dir / "api-keys.json")
+KEY, _ = KeyFile(_settings.api_keys_file).create("fuzz", requests_per_minute=0, max_concurrent=0)
+API = {"Authorization": f"Bearer {KEY}"}
 runtime = Runtime(_settings, embedder=HashEmbedder(dim=64))
 app = create_app(_settings, runtime=runtime, ui=False)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -55,6 +61,7 @@ def served_copy(tmp_path_factory: pytest.TempPathFactory):
     app.state.runtime = runtime
     app.state.admin = DocumentAdmin(runtime)
     yield runtime
+    shutil.rmtree(_keys_dir, ignore_errors=True)
     print("\nfuzzing: examples tried per operation")
     for op, n in sorted(tried.items()):
         print(f"  {op:40s} {n:4d}")
@@ -68,8 +75,9 @@ def test_every_route_survives_generated_requests(case) -> None:
     op = f"{case.method} {case.operation.path}"
     tried[op] += 1
     admin = case.operation.path.startswith("/api/documents") and case.method != "GET"
-    # Half of the admin requests carry the token, so the upload and delete paths run too.
-    headers = ADMIN if admin and tried[op] % 2 else None
+    # Half of the admin requests carry the token, so the upload and delete paths run too; the others
+    # carry the API key.
+    headers = (ADMIN if tried[op] % 2 else None) if admin else API
     response = case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
     statuses[str(response.status_code)] += 1
     assert response.status_code < 500
@@ -80,5 +88,5 @@ def test_every_route_survives_generated_requests(case) -> None:
 def test_chat_responses_match_their_declared_schema(stream: bool) -> None:
     op = schema["/v1/chat/completions"]["POST"]
     case = op.Case(body={"messages": [{"role": "user", "content": "到2025年要建设多少个5G基站？"}], "stream": stream})
-    response = case.call_and_validate(excluded_checks=EXCLUDED)
+    response = case.call_and_validate(headers=API, excluded_checks=EXCLUDED)
     assert response.status_code == 200
