@@ -5,6 +5,7 @@
 2. server start-up (process start → ``/healthz`` ok) and its memory;
 3. search and ask latency, in-process and over HTTP, against one query embedding (the floor);
 4. load: 32 concurrent clients for 30 s mixing ask and search;
+   API keys, per-key limits and metrics: ``/api/ask`` p50 with them on ÷ off (``evaluation.access_bench``);
 5. scale: build time, latency and memory from 1k to 100k passages.
 
     python -m evaluation.run_bench [--quick] [--out docs/benchmarks.md]
@@ -28,7 +29,7 @@ from typing import Any
 
 from rich.console import Console
 
-from evaluation import buildspeed, dev, latency, load, machine, report, scale
+from evaluation import access_bench, buildspeed, dev, latency, load, machine, report, scale
 from evaluation.report.speed import batching_goals, render
 from evaluation.server import run_index, serving, start_server
 
@@ -271,7 +272,9 @@ def document(res: dict[str, Any]) -> str:
     from evaluation import reader_eval
 
     reader = res["serving"].get("reader")
-    return render(res) + ("\n\n" + reader_eval.render_bench(reader) if reader else "\n")
+    access = res["serving"].get("access")
+    return (render(res) + ("\n\n" + access_bench.render(access) if access else "")
+            + ("\n\n" + reader_eval.render_bench(reader) if reader else "\n"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -328,6 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = make_embedder(idx["cache"])
     serving_res = bench_serving(settings, embedder, idx["index_dir"], env, timed, load_questions, work,
                                 LATENCY_WARMUP, a.clients, a.seconds, progress)
+    step("API keys, limits and metrics: /api/ask on two servers, with them on and off, alternately")
+    serving_res["access"] = access_bench.measure(Path(settings.corpus_dir), idx["index_dir"], env, timed, work)
     step("the floor in fresh processes: as configured, passive OpenMP waiting, one thread")
     serving_res["floor_variants"] = latency.floor_variants(questions, work)
     from evaluation import reader_eval
