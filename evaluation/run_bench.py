@@ -332,7 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serving_res = bench_serving(settings, embedder, idx["index_dir"], env, timed, load_questions, work,
                                 LATENCY_WARMUP, a.clients, a.seconds, progress)
     step("API keys, limits and metrics: /api/ask on two servers, with them on and off, alternately")
-    serving_res["access"] = access_bench.measure(Path(settings.corpus_dir), idx["index_dir"], env, timed, work)
+    serving_res["access"] = access_bench.measure(Path(settings.corpus_dir), idx["index_dir"], env, timed, work,
+                                                LATENCY_WARMUP)
     step("the floor in fresh processes: as configured, passive OpenMP waiting, one thread")
     serving_res["floor_variants"] = latency.floor_variants(questions, work)
     from evaluation import reader_eval
