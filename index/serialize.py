@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.model import Cell, Document, Heading, Paragraph, Passage, Table, TableRow
+from ingest.model import Cell, Document, Heading, Identity, Paragraph, Passage, Table, TableRow
 
 
 def _span(v: Any) -> tuple[int, int]:
@@ -96,6 +96,24 @@ def table_from_dict(d: dict[str, Any]) -> Table:
     )
 
 
+def identity_to_dict(i: Identity) -> dict[str, Any]:
+    return {
+        "name": i.name, "issuer": i.issuer, "date": i.date, "year": i.year, "region": i.region,
+        "doc_number": i.doc_number, "kind": i.kind, "period": list(i.period) if i.period else None,
+        "origin": dict(i.origin),
+    }
+
+
+def identity_from_dict(d: dict[str, Any]) -> Identity:
+    period = d.get("period")
+    return Identity(
+        name=d.get("name") or "", issuer=d.get("issuer"), date=d.get("date"),
+        year=int(d["year"]) if d.get("year") is not None else None, region=d.get("region"),
+        doc_number=d.get("doc_number"), kind=d.get("kind"),
+        period=(int(period[0]), int(period[1])) if period else None, origin=dict(d.get("origin") or {}),
+    )
+
+
 def document_to_dict(doc: Document) -> dict[str, Any]:
     return {
         "doc_id": doc.doc_id, "title": doc.title, "source": doc.source, "text": doc.text,
@@ -104,6 +122,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         "tables": [table_to_dict(t) for t in doc.tables],
         "passages": [passage_to_dict(p) for p in doc.passages],
         "meta": dict(doc.meta),
+        "identity": identity_to_dict(doc.identity),
     }
 
 
@@ -115,4 +134,5 @@ def document_from_dict(d: dict[str, Any]) -> Document:
         tables=tuple(table_from_dict(t) for t in d.get("tables", ())),
         passages=tuple(passage_from_dict(p) for p in d.get("passages", ())),
         meta=dict(d.get("meta") or {}),
+        identity=identity_from_dict(d.get("identity") or {}),
     )

@@ -34,9 +34,11 @@ from index.types import Embedder
 from index.userdict import read_userdict
 from ingest import unify as unify_module
 from ingest.errors import IndexError_
+from ingest.identity import with_distinct_names
 from ingest.model import Document, Paragraph, Passage
 
-FORMAT_VERSION = 2
+# 3: documents carry their identity (issuer, date, year, region, number, kind, period)
+FORMAT_VERSION = 3
 FIX = "run `planqa index` to rebuild"
 
 MANIFEST = "manifest.json"
@@ -318,7 +320,7 @@ def load_index(
     if verify:
         verify_files(build_dir, manifest)
 
-    documents = _load_documents(build_dir / DOCUMENTS)
+    documents = with_distinct_names(_load_documents(build_dir / DOCUMENTS))
     indexed = [p for d in documents for p in d.passages]
     if len(documents) != manifest["documents"] or len(indexed) != manifest["passages"]:
         raise IndexError_(

@@ -71,7 +71,8 @@ def load_doc(path: Path, data: bytes) -> LoadResult:
 
 def _as_doc(source: Source) -> Source:
     return Source(source.name, source.text, source.path, "doc", title=source.title,
-                  heading_hints=source.heading_hints, meta={**source.meta, "container": "html"})
+                  heading_hints=source.heading_hints, meta={**source.meta, "container": "html"},
+                  properties=source.properties)
 
 
 __all__ = ["load_doc"]

@@ -41,6 +41,10 @@ class Source:
     meta: dict[str, Any] = field(default_factory=dict)
     # (offset in ``text``, page number) where each printed page's content begins, for paged formats
     pages: tuple[tuple[int, int], ...] = ()
+    # what the file says about itself besides ``title`` (a ``date``), and identity fields given
+    # outright (a sidecar's, a jsonl line's title), which win over what is read from the text
+    properties: Mapping[str, str] = field(default_factory=dict)
+    overrides: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -252,7 +256,8 @@ def load_jsonl(path: Path, data: bytes) -> LoadResult:
         title = obj.get("title") if isinstance(obj.get("title"), str) else None
         meta = {"encoding": encoding, "line": n}
         meta.update({k: v for k, v in obj.items() if k not in (*_ID_KEYS, *_TEXT_KEYS, "title")})
-        sources.append(Source(ident, body, path, "jsonl", title=title or None, meta=meta))
+        given = {"title": title.strip()} if title and title.strip() else {}
+        sources.append(Source(ident, body, path, "jsonl", meta=meta, overrides=given))
     return LoadResult(tuple(sources), tuple(errors))
 
 

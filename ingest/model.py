@@ -109,6 +109,28 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Identity:
+    """What a document is, beside its title: who issued it, when, for where, what kind.
+
+    Every field may be unknown (None). ``name`` is how the document is named to a reader (in
+    citations, answers, lists, exports); it defaults to the title and is made distinct within a
+    collection when the index is loaded. ``period`` is the span of years a plan covers
+    (``(2021, 2025)`` for a 十四五 plan). ``origin`` says where each field was read: ``text``,
+    ``properties`` (the file's own metadata), ``sidecar`` (``<stem>.meta.json``) or ``file name``.
+    """
+
+    name: str = ""
+    issuer: str | None = None
+    date: str | None = None  # ISO 8601, as precise as the document is: 2019-03-05, 2019-03 or 2019
+    year: int | None = None
+    region: str | None = None  # 全国, a province, a city or district: 安徽省, 天津市东丽区
+    doc_number: str | None = None  # 国发〔2021〕29号
+    kind: str | None = None  # 政府工作报告, 规划, 通知, 意见, 方案 …
+    period: tuple[int, int] | None = None
+    origin: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """A cleaned document and everything ingest found in it."""
 
@@ -121,3 +143,9 @@ class Document:
     tables: tuple[Table, ...] = ()
     passages: tuple[Passage, ...] = field(default=())
     meta: dict[str, Any] = field(default_factory=dict)
+    identity: Identity = field(default_factory=Identity)
+
+    @property
+    def name(self) -> str:
+        """The name a reader sees: distinct within the loaded collection."""
+        return self.identity.name or self.title or self.doc_id

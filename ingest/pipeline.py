@@ -28,6 +28,7 @@ from typing import Any
 
 from ingest.clean import Cleaned, clean_text
 from ingest.errors import IngestError
+from ingest.identity import read_identity, sidecar_fields
 from ingest.loaders import Source, load, read_sidecar
 from ingest.model import Document, Paragraph, Passage, Table
 from ingest.sentences import group_sentences, split_sentences
@@ -124,16 +125,6 @@ def _tables(doc_id: str, layout: Layout) -> tuple[list[Table], list[Passage]]:
     return tables, passages
 
 
-def _fallback_title(layout: Layout, text: str, name: str) -> str:
-    if layout.title:
-        return layout.title
-    for h in layout.headings:
-        if h.level >= 1:
-            return h.text
-    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    return first if 0 < len(first) <= 60 else name
-
-
 def _with_pages(passages: list[Passage], pages: tuple[tuple[int, int], ...], cleaned: Cleaned) -> list[Passage]:
     """Each passage with the page its first character was printed on."""
     offsets = [offset for offset, _ in pages]
@@ -145,7 +136,8 @@ def _with_pages(passages: list[Passage], pages: tuple[tuple[int, int], ...], cle
 
 
 def build_document(source: Source, *, doc_id: str | None = None, title: str | None = None) -> Document:
-    """Clean, structure and cut one loaded source into a ``Document``."""
+    """Clean, structure and cut one loaded source into a ``Document``, with its identity
+    (``ingest.identity``); a ``title`` given here wins over the one read from the document."""
     doc_id = doc_id or slug(source.name)
     bad = next((c for c in source.text if 0xD800 <= ord(c) <= 0xDFFF), None)
     if bad is not None:
@@ -173,9 +165,16 @@ def build_document(source: Source, *, doc_id: str | None = None, title: str | No
         removed_chars=cleaned.removed_chars,
         normalised_chars=cleaned.normalised_chars,
     )
+    overrides = dict(source.overrides)
+    if title and title.strip():
+        overrides["title"] = title.strip()
+    properties = {**source.properties, "title": source.title or ""}
+    doc_title, identity = read_identity(
+        text, name=source.name, layout_title=layout.title, properties=properties, overrides=overrides
+    )
     return Document(
         doc_id=doc_id,
-        title=(title or source.title or "").strip() or _fallback_title(layout, text, source.name),
+        title=doc_title,
         source=str(source.path),
         text=text,
         headings=layout.headings,
@@ -183,6 +182,7 @@ def build_document(source: Source, *, doc_id: str | None = None, title: str | No
         tables=tuple(tables),
         passages=tuple(passages),
         meta=meta,
+        identity=identity,
     )
 
 
@@ -203,34 +203,26 @@ def ingest_text(
         text,
         Path(source),
         "md" if markdown else "txt",
-        title=title,
         markdown=markdown,
         meta=meta or {},
+        overrides={"title": title.strip()} if title and title.strip() else {},
     )
     return build_document(src, doc_id=slug(doc_id))
 
 
 def _with_sidecar(path: Path, source: Source) -> Source:
+    """The source with its sidecar's identity fields as overrides; other fields go to ``meta``."""
     meta = read_sidecar(path)
     if not meta:
         return source
-    title = meta.get("title")
+    fields = sidecar_fields(meta, str(path.with_name(path.stem + SIDECAR_SUFFIX)))
     extra = {k: v for k, v in meta.items() if k != "title"}
-    return Source(
-        name=source.name,
-        text=source.text,
-        path=source.path,
-        format=source.format,
-        title=title if isinstance(title, str) and title.strip() else source.title,
-        markdown=source.markdown,
-        heading_hints=source.heading_hints,
-        meta={**source.meta, **extra},
-        pages=source.pages,
-    )
+    return dataclasses.replace(source, meta={**source.meta, **extra}, overrides={**source.overrides, **fields})
 
 
 def ingest_file(path: str | Path) -> Document:
-    """Ingest one file holding one document (a ``<stem>.meta.json`` beside it gives the title)."""
+    """Ingest one file holding one document (a ``<stem>.meta.json`` beside it may set its title,
+    name, issuer, date, year, region, document number, kind and period)."""
     path = Path(path)
     result = load(path)
     if not result.sources:

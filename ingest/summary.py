@@ -10,14 +10,26 @@ from ingest.pipeline import IngestReport
 
 
 def document_summary(doc: Document) -> dict[str, Any]:
-    """Paragraphs, passages, headings, tables and table rows of one document, and how it was read:
+    """The document's identity (title, display name, issuer, date, year, region, document number,
+    kind, plan period, and where each was read), its paragraphs, passages, headings, tables and
+    table rows, and how it was read:
     its format, pages, whether OCR read it (and how confidently), how many characters were
     normalised and how many running header/footer lines were dropped."""
     lengths = [len(p.text) for p in doc.passages]
     m = doc.meta
+    i = doc.identity
     return {
         "doc_id": doc.doc_id,
         "title": doc.title,
+        "name": doc.name,
+        "issuer": i.issuer,
+        "date": i.date,
+        "year": i.year,
+        "region": i.region,
+        "doc_number": i.doc_number,
+        "kind": i.kind,
+        "period": list(i.period) if i.period else None,
+        "identity_from": dict(i.origin),
         "source": doc.source,
         "chars": len(doc.text),
         "paragraphs": len(doc.paragraphs),

@@ -111,7 +111,9 @@ def load_html(path: Path, data: bytes) -> LoadResult:
     if not text.strip():
         raise IngestError(str(path), "the page has no article text")
     title = (root.get("title") or "").strip() or None
-    return LoadResult((Source(path.stem, text, path, "html", title=title, heading_hints=hints),))
+    # the page's publication date (its meta tags or address), a last resort for the document's
+    properties = {"date": root.get("date")} if root.get("date") else {}
+    return LoadResult((Source(path.stem, text, path, "html", title=title, heading_hints=hints, properties=properties),))
 
 
 __all__ = ["decode_html", "load_html"]

@@ -40,7 +40,7 @@ def catalog(runtime: Runtime) -> list[ModelEntry]:
     created = _created(runtime)
     docs = sorted(runtime.documents(), key=lambda d: d.doc_id)
     return [ModelEntry(BASE_MODEL, created, None, "全部文档"),
-            *(ModelEntry(f"{BASE_MODEL}{SEPARATOR}{d.doc_id}", created, d.doc_id, d.title) for d in docs)]
+            *(ModelEntry(f"{BASE_MODEL}{SEPARATOR}{d.doc_id}", created, d.doc_id, d.name) for d in docs)]
 
 
 def find_model(runtime: Runtime, model_id: str) -> ModelEntry:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.filters import DocFilter
 from index.types import Embedder, Hit
 from ingest.errors import IndexError_, IndexNotReady, InvalidRequest, NotFound
 from ingest.model import Document
@@ -339,7 +340,8 @@ class Runtime:
         from index.store import corpus_hash
         from ingest.pipeline import ingest_file
 
-        docs = {d.doc_id: d for d in self.documents()}
+        # the documents as written, not as named for this collection (names are made distinct on load)
+        docs = dict(getattr(self.index, "stored", None) or {d.doc_id: d for d in self.documents()})
         if removed is not None:
             docs.pop(removed, None)
         if added is not None:
@@ -375,8 +377,9 @@ class Runtime:
 
     # ---- queries ------------------------------------------------------------------------------
     def doc_title(self, doc_id: str) -> str:
+        """The name a document is shown under (distinct within the collection)."""
         doc = self.require_index().documents.get(doc_id)
-        return doc.title if doc is not None else doc_id
+        return doc.name if doc is not None else doc_id
 
     def documents(self) -> list[Document]:
         return list(self.require_index().documents.values())
@@ -395,19 +398,51 @@ class Runtime:
         return Hit(passage=p, score=0.0)
 
     @staticmethod
-    def _check_doc_ids(idx: ServedIndex, doc_ids: list[str] | None) -> None:
+    def _check_doc_ids(idx: ServedIndex, doc_ids: list[str] | tuple[str, ...] | None) -> None:
         if doc_ids:
             unknown = [d for d in doc_ids if d not in idx.documents]
             if unknown:
                 raise NotFound(f"no document with id '{unknown[0]}'")
 
+    @classmethod
+    def _selected(
+        cls, idx: ServedIndex, doc_ids: list[str] | None, filters: DocFilter | None
+    ) -> list[str] | None:
+        """The documents a request may draw on: ``doc_ids`` (or the filter's), narrowed by the
+        filter's year, region and kind; None for all. A region or kind that no document has is
+        refused with the values there are, so a typo is not read as "no results"."""
+        ids = doc_ids or (list(filters.doc_ids) if filters is not None and filters.doc_ids else None)
+        cls._check_doc_ids(idx, ids)
+        if filters is None or not filters.by_identity:
+            return ids
+        docs = list(idx.documents.values())
+        for what, wanted in (("region", filters.region), ("kind", filters.kind)):
+            if wanted is not None and not any(DocFilter(**{what: wanted}).matches(d) for d in docs):
+                known = sorted({v for d in docs if (v := getattr(d.identity, what))})
+                raise InvalidRequest(f"{what} '{wanted}' matches no document; the documents' {what}s are: "
+                                     + ("、".join(known) if known else "(none recorded)"))
+        scope = DocFilter(filters.year_from, filters.year_to, filters.region, filters.kind,
+                          tuple(ids) if ids else None)
+        return scope.select(docs)
+
+    @staticmethod
+    def _nothing_selected(question: str, filters: DocFilter | None) -> Answer:
+        from service.answer.engine import Answer
+
+        said = filters.describe() if filters is not None else ""
+        return Answer(question, "没有符合筛选条件的文档，请放宽年份、地区或类型。", False, [], "not_found",
+                      [f"no document matches the filters: {said}"])
+
     def search(
-        self, query: str, mode: str = "hybrid", top_k: int = 10, doc_ids: list[str] | None = None
+        self, query: str, mode: str = "hybrid", top_k: int = 10, doc_ids: list[str] | None = None,
+        filters: DocFilter | None = None,
     ) -> SearchResult:
         if mode not in MODES:
             raise InvalidRequest(f"unknown mode '{mode}'; use one of {', '.join(MODES)}")
         idx = self._require().index
-        self._check_doc_ids(idx, doc_ids)
+        doc_ids = self._selected(idx, doc_ids, filters)
+        if doc_ids == []:
+            return SearchResult(query, mode, 0, 0.0, [], {})
         t0 = time.perf_counter()
         if mode == "exact":
             res = idx.exact.find(query, doc_ids=doc_ids)
@@ -424,18 +459,25 @@ class Runtime:
         return SearchResult(query, mode, total, took, hits, per_doc)
 
     def ask(
-        self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: list[str] | None = None
+        self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: list[str] | None = None,
+        filters: DocFilter | None = None,
     ) -> Answer:
         live = self._require()
-        self._check_doc_ids(live.index, doc_ids)
+        doc_ids = self._selected(live.index, doc_ids, filters)
+        if doc_ids == []:
+            return self._nothing_selected(question, filters)
         ans = live.engine.ask(question, top_k=top_k, doc_ids=doc_ids, history=history)
         self._answered(live, list(ans.notes))
         return ans
 
     def ask_stream(
-        self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: list[str] | None = None
+        self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: list[str] | None = None,
+        filters: DocFilter | None = None,
     ) -> Iterator[str | Answer]:
         """Text chunks of the answer as they are ready, then the final ``Answer``."""
         live = self._require()
-        self._check_doc_ids(live.index, doc_ids)
+        doc_ids = self._selected(live.index, doc_ids, filters)
+        if doc_ids == []:
+            ans = self._nothing_selected(question, filters)
+            return iter([ans.text, ans])
         return live.engine.stream(question, top_k=top_k, doc_ids=doc_ids, history=history)

@@ -10,8 +10,10 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from index.filters import MAX_FILTER_TEXT, MAX_YEAR, MIN_YEAR, DocFilter, doc_filter
+from ingest.errors import InvalidRequest
 from service.hits import hit_to_dict
 from service.validation import MAX_TEXT, check_text
 
@@ -48,7 +50,38 @@ _TEXT_LIMITS = {"minLength": 1, "maxLength": MAX_TEXT}
 _DOC_IDS_LIMITS = {"maxItems": MAX_DOC_IDS}
 
 
-class SearchRequest(_Strict):
+_FILTER_TEXT_LIMITS = {"minLength": 1, "maxLength": MAX_FILTER_TEXT}
+
+
+class _Filters(_Strict):
+    """Which documents to draw on, by their identity (see ``GET /api/documents``)."""
+
+    year_from: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, strict=True,
+                                  description="Only documents of this year or later.")
+    year_to: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, strict=True,
+                                description="Only documents of this year or earlier.")
+    region: str | None = Field(None, description="Only documents for this region: 全国, 安徽 (or 安徽省), 东丽区 …",
+                               json_schema_extra=_FILTER_TEXT_LIMITS)
+    kind: str | None = Field(None, description="Only documents of this kind: 政府工作报告, 规划, 通知, 意见 …",
+                             json_schema_extra=_FILTER_TEXT_LIMITS)
+
+    _r = field_validator("region")(lambda v: check_text(v, "region", MAX_FILTER_TEXT) if v is not None else v)
+    _k = field_validator("kind")(lambda v: check_text(v, "kind", MAX_FILTER_TEXT) if v is not None else v)
+
+    @model_validator(mode="after")
+    def _years_in_order(self):  # noqa: ANN202 - pydantic's validator signature
+        try:
+            self.to_filter()
+        except InvalidRequest as e:
+            raise ValueError(str(e)) from None
+        return self
+
+    def to_filter(self) -> DocFilter:
+        return doc_filter(year_from=self.year_from, year_to=self.year_to, region=self.region, kind=self.kind,
+                          doc_ids=getattr(self, "doc_ids", None))
+
+
+class SearchRequest(_Filters):
     query: str = Field(
         ..., description="Words, a question, or (mode exact) the exact wording to find.",
         json_schema_extra=_TEXT_LIMITS,
@@ -74,7 +107,7 @@ def clean_history(value: list[str] | None) -> list[str] | None:
     return [check_text(v, "history entry") for v in value]
 
 
-class AskRequest(_Strict):
+class AskRequest(_Filters):
     question: str = Field(..., json_schema_extra=_TEXT_LIMITS)
     top_k: int = Field(5, ge=1, le=MAX_TOP_K, strict=True)
     doc_ids: list[str] | None = Field(None, json_schema_extra=_DOC_IDS_LIMITS)
@@ -150,7 +183,15 @@ class AskResponse(BaseModel):
 
 class DocumentOut(BaseModel):
     doc_id: str
-    title: str
+    title: str = Field(..., description="The document's title (a bare 政府工作报告 gets its year and region).")
+    name: str = Field(..., description="How citations and answers name it: distinct within the collection.")
+    issuer: str | None = Field(None, description="The issuing body: 国务院, 安徽省人民政府 …")
+    date: str | None = Field(None, description="ISO date, as precise as the document says: 2019-03-05, 2019-03, 2019.")
+    year: int | None = None
+    region: str | None = Field(None, description="全国, a province, or a city or district: 天津市东丽区.")
+    doc_number: str | None = Field(None, description="The document number: 国发〔2021〕29号.")
+    kind: str | None = Field(None, description="政府工作报告, 规划, 通知, 意见, 方案 …")
+    period: list[int] | None = Field(None, description="The years a plan covers: [2021, 2025].")
     source: str
     paragraphs: int
     passages: int
@@ -161,7 +202,10 @@ class DocumentOut(BaseModel):
 
     @classmethod
     def from_document(cls, d: Document) -> DocumentOut:
-        return cls(doc_id=d.doc_id, title=d.title, source=d.source, paragraphs=len(d.paragraphs),
+        i = d.identity
+        return cls(doc_id=d.doc_id, title=d.title, name=d.name, issuer=i.issuer, date=i.date, year=i.year,
+                   region=i.region, doc_number=i.doc_number, kind=i.kind,
+                   period=list(i.period) if i.period else None, source=d.source, paragraphs=len(d.paragraphs),
                    passages=len(d.passages), tables=len(d.tables), rows=sum(len(t.rows) for t in d.tables),
                    headings=len(d.headings), characters=len(d.text))
 
@@ -186,6 +230,14 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
+class ChatFilters(_Filters):
+    """``/v1/chat/completions``'s one extra field: the filters of ``/api/ask`` in one object."""
+
+    doc_ids: list[str] | None = Field(None, description="Only these documents.", json_schema_extra=_DOC_IDS_LIMITS)
+
+    _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
+
+
 class ChatRequest(BaseModel):
     """OpenAI's request shape; other OpenAI fields (temperature …) are accepted and ignored."""
 
@@ -198,6 +250,10 @@ class ChatRequest(BaseModel):
         None, description="With `include_usage`, a last chunk before `[DONE]` carries `usage`."
     )
     top_k: int = Field(5, ge=1, le=MAX_TOP_K)
+    filters: ChatFilters | None = Field(
+        None, description="planqa's extension: answer only from documents of these years, region, kind or ids "
+        "(OpenAI clients send it as an extra body field).",
+    )
 
     @field_validator("model")
     @classmethod

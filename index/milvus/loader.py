@@ -22,6 +22,7 @@ from index.serialize import document_from_dict
 from index.tokenize import Tokenizer
 from index.types import Embedder
 from ingest.errors import IndexError_
+from ingest.identity import with_distinct_names
 from ingest.model import Document, Paragraph, Passage
 
 
@@ -42,6 +43,8 @@ class MilvusIndex:
     dense: MilvusDenseRetriever | None = None
     hybrid: HybridRetriever | None = None
     fusion: FusionConfig = field(default_factory=FusionConfig)
+    # the documents as stored, before their names were made distinct within the collection
+    stored: dict[str, Document] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -127,9 +130,10 @@ def load_milvus_index(
                           "is in progress or was interrupted; it is loaded once a write completes")
     reuse: dict[str, Document] = {}
     if previous is not None:
-        reuse = {d: doc for d, doc in previous.documents.items() if previous.hashes.get(d) == hashes.get(d)}
+        reuse = {d: doc for d, doc in previous.stored.items() if previous.hashes.get(d) == hashes.get(d)}
     fetched = _fetch_documents(conn, [d for d in order if d not in reuse], hashes)
-    documents = {d: reuse.get(d) or fetched[d] for d in order}
+    stored = {d: reuse.get(d) or fetched[d] for d in order}
+    documents = {d.doc_id: d for d in with_distinct_names(stored.values())}
 
     indexed = [p for d in documents.values() for p in d.passages]
     synthesized = [s for d in documents.values() for s in synthesize_uncovered(d)]
@@ -150,5 +154,6 @@ def load_milvus_index(
     return MilvusIndex(
         conn=conn, manifest=meta, documents=documents, passages=passages, paragraphs=paragraphs, indexed=indexed,
         tokenizer=tokenizer, bm25=bm25, exact=exact, hashes=hashes, dense=dense, hybrid=hybrid, fusion=fusion,
+        stored=stored,
     )
 

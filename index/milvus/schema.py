@@ -27,7 +27,8 @@ from ingest.errors import BackendUnavailable
 
 log = logging.getLogger("planqa")
 
-SCHEMA_VERSION = 1
+# 2: each document's structure carries its identity (issuer, date, year, region, kind …)
+SCHEMA_VERSION = 2
 MAX_VARCHAR = 65535  # bytes, Milvus's limit for a VARCHAR field
 MAX_ID = 1024
 PAGE = 16_384  # Milvus's largest query limit

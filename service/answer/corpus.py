@@ -60,8 +60,9 @@ class Corpus:
         return [docs[d] for d in doc_ids if d in docs]
 
     def title(self, doc_id: str) -> str:
+        """The name the document is cited under (distinct within the collection)."""
         doc = self.documents.get(doc_id)
-        return doc.title if doc is not None else ""
+        return doc.name if doc is not None else ""
 
     # ---- lookups ------------------------------------------------------------------------------
     def _refresh(self) -> None:

@@ -84,8 +84,8 @@ def test_target_line_before_any_heading_is_a_paragraph():
     assert doc.paragraphs[0].section == ()
 
 
-def test_title_falls_back_to_first_heading_then_stem():
-    assert ingest_text("a", None, "一、总则\n正文。\n").title == "一、总则"
+def test_title_is_never_a_section_heading_but_falls_back_to_the_stem():
+    assert ingest_text("a", None, "一、总则\n正文。\n").title == "a"
     long_line = "这是一个很长的段落，" * 10 + "结束。"
     assert ingest_text("stem-name", None, long_line).title == "stem-name"
 
@@ -101,7 +101,7 @@ def test_ingest_text_offsets_and_ids():
 
 def test_government_work_report_ingests_sensibly(shared_dir):
     doc = ingest_file(shared_dir / "evaldata" / "gov_docs" / "2022_government_work_report.txt")
-    assert doc.title == "政府工作报告"
+    assert doc.title == "2022年政府工作报告"
     chapters = [h.text for h in doc.headings if h.level == 1]
     assert chapters == [
         "一、2021年工作回顾",

@@ -16,6 +16,6 @@ router = APIRouter(dependencies=API_AUTH)
 @router.post("/api/ask", response_model=AskResponse, responses=responses(401, 404, 413, 415, 422, 429, 503, 504))
 def ask(req: AskRequest, r: RuntimeDep, count: CountAnswerDep) -> AskResponse:
     t0 = time.perf_counter()
-    ans = r.ask(req.question, top_k=req.top_k, doc_ids=req.doc_ids, history=req.history)
+    ans = r.ask(req.question, top_k=req.top_k, doc_ids=req.doc_ids, history=req.history, filters=req.to_filter())
     count(ans)
     return AskResponse.from_answer(ans, r.doc_title, (time.perf_counter() - t0) * 1000)

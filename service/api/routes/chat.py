@@ -52,7 +52,8 @@ def chat(req: ChatRequest, r: RuntimeDep, count: CountAnswerDep, response: Respo
     history = _earlier_user_texts(req)
     cid = "chatcmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())
-    items = list(r.ask_stream(question, top_k=req.top_k, doc_ids=doc_ids, history=history))
+    filters = req.filters.to_filter() if req.filters is not None else None
+    items = list(r.ask_stream(question, top_k=req.top_k, doc_ids=doc_ids, history=history, filters=filters))
     ans = items[-1]
     count(ans)
     headers = citation_headers(ans)

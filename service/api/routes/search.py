@@ -13,7 +13,7 @@ router = APIRouter(dependencies=API_AUTH)
 
 @router.post("/api/search", response_model=SearchResponse, responses=responses(401, 404, 413, 415, 422, 429, 503, 504))
 def search(req: SearchRequest, r: RuntimeDep) -> SearchResponse:
-    res = r.search(req.query, mode=req.mode, top_k=req.top_k, doc_ids=req.doc_ids)
+    res = r.search(req.query, mode=req.mode, top_k=req.top_k, doc_ids=req.doc_ids, filters=req.to_filter())
     return SearchResponse.from_result(res, r.doc_title)
 
 
