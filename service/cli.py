@@ -61,12 +61,16 @@ def ingest(
         table = Table(title="ingested documents")
         table.add_column("doc_id", overflow="fold")
         table.add_column("title", overflow="fold")
+        table.add_column("year", justify="right", no_wrap=True)
+        table.add_column("kind", overflow="fold")
         for col in ("paragraphs", "passages", "headings", "tables", "rows", "median"):
             table.add_column(col, justify="right", no_wrap=True, min_width=len(col))
         for d in summary["documents"]:
             table.add_row(
                 d["doc_id"],
                 d["title"],
+                str(d["year"] or ""),
+                d["kind"] or "",
                 *(str(d[k]) for k in ("paragraphs", "passages", "headings", "tables", "rows")),
                 f"{d['median_passage_chars']:g}",
             )
@@ -147,10 +151,34 @@ def _print_hits(hits: list, titles: dict[str, str]) -> None:
         for a, b in d["highlights"]:
             text.stylize("bold reverse", a, b)
         con.print(Text.assemble((f"[{n}] ", "bold"), (d["id"], "cyan"), f"  {d['score']:.3f}"))
-        if d["section"]:
-            con.print(Text(" › ".join(d["section"]), style="dim"))
+        where = " › ".join([f"《{d['doc_title']}》", *d["section"]])
+        con.print(Text(where, style="dim"))
         con.print(text)
         con.print()
+
+
+YearOpt = Annotated[str | None, typer.Option("--year", help="Only documents of this year (2019) or years (2018-2020).")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Only documents for this region: 全国, 安徽, 东丽区 …")]
+KindOpt = Annotated[str | None, typer.Option("--kind", help="Only documents of this kind: 政府工作报告, 规划, 通知 …")]
+DocOpt = Annotated[list[str] | None, typer.Option("--doc", help="Only this document id (repeatable).")]
+
+
+def _filters(year: str | None, region: str | None, kind: str | None, docs: list[str] | None):  # noqa: ANN202
+    """The command line's filter options as the runtime's ``DocFilter`` (exit 2 when invalid)."""
+    from index.filters import doc_filter, parse_years
+    from ingest.errors import PlanqaError
+    from service.validation import check_text
+
+    try:
+        years = parse_years(year) if year is not None else (None, None)
+        return doc_filter(
+            year_from=years[0], year_to=years[1],
+            region=check_text(region, "region", 50) if region is not None else None,
+            kind=check_text(kind, "kind", 50) if kind is not None else None,
+            doc_ids=[check_text(d, "doc") for d in docs or []],
+        )
+    except PlanqaError as e:
+        raise _fail(e, 2) from None
 
 
 @app.command()
@@ -159,6 +187,10 @@ def search(
     mode: Annotated[str, typer.Option(help="hybrid | semantic | keyword | exact")] = "hybrid",
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response.")] = False,
+    year: YearOpt = None,
+    region: RegionOpt = None,
+    kind: KindOpt = None,
+    doc: DocOpt = None,
 ) -> None:
     """Search the index; exact mode finds every occurrence of the wording."""
     from ingest.errors import PlanqaError
@@ -172,16 +204,17 @@ def search(
         raise _fail(e, 2) from None
     if mode not in MODES:
         raise _fail(ValueError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}"), 2)
+    filters = _filters(year, region, kind, doc)
     rt = _runtime()
     try:
-        res = rt.search(query, mode=mode, top_k=top_k)
+        res = rt.search(query, mode=mode, top_k=top_k, filters=filters)
     except PlanqaError as e:
         raise _fail(e, 2) from None
-    titles = {d.doc_id: d.title for d in rt.documents()}
+    titles = {d.doc_id: d.name for d in rt.documents()}
     if as_json:
         typer.echo(SearchResponse.from_result(res, rt.doc_title).model_dump_json(indent=2))
         return
-    per_doc = ", ".join(f"{k}: {v}" for k, v in res.per_doc.items())
+    per_doc = ", ".join(f"{titles.get(k, k)}: {v}" for k, v in res.per_doc.items())
     Console(stderr=True).print(f"{res.total} results ({per_doc}) in {res.took_ms:.1f} ms")
     _print_hits(res.hits, titles)
 
@@ -194,6 +227,10 @@ def ask(
     history: Annotated[
         list[str] | None, typer.Option("--history", help="An earlier question of the conversation (repeatable).")
     ] = None,
+    year: YearOpt = None,
+    region: RegionOpt = None,
+    kind: KindOpt = None,
+    doc: DocOpt = None,
 ) -> None:
     """Answer a question from the documents, with numbered citations."""
     import time
@@ -207,17 +244,18 @@ def ask(
         turns = [check_text(h, "history entry") for h in history or []]
     except PlanqaError as e:
         raise _fail(e, 2) from None
+    filters = _filters(year, region, kind, doc)
     rt = _runtime()
     t0 = time.perf_counter()
     try:
-        ans = rt.ask(question, top_k=top_k, history=turns)
+        ans = rt.ask(question, top_k=top_k, history=turns, filters=filters)
     except PlanqaError as e:
         raise _fail(e, 2) from None
     took_ms = (time.perf_counter() - t0) * 1000
     if as_json:
         typer.echo(AskResponse.from_answer(ans, rt.doc_title, took_ms).model_dump_json(indent=2))
         return
-    titles = {d.doc_id: d.title for d in rt.documents()}
+    titles = {d.doc_id: d.name for d in rt.documents()}
     con = Console()
     if not ans.grounded:
         con.print("[bold yellow]文档中未找到依据[/]")

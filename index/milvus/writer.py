@@ -162,6 +162,10 @@ def sync_documents(
         meta = None
     if meta is None and conn.exists() and conn.vector_dim() != embedder.dim:
         conn.drop()
+    if meta is not None and meta.get("schema") != SCHEMA_VERSION:
+        log.info("Milvus collection '%s' holds schema %s; rewriting every document for schema %s", conn.name,
+                 meta.get("schema"), SCHEMA_VERSION)
+        force = True
     # A collection created here holds nothing stale: each delete-after-upsert (a scan of what is
     # stored, in Milvus Lite over everything written so far) is skipped.
     fresh = conn.absent()

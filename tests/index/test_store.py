@@ -204,3 +204,40 @@ def test_unverified_load_still_names_the_damaged_file(built, embedder):
     with pytest.raises(IndexError_) as e:
         load_index(index_dir, embedder, verify=False)
     assert str(e.value) == f"{build / DOCUMENTS}: index file is missing; {FIX}"
+
+
+def test_an_index_of_the_previous_format_is_refused_and_rebuilt(tmp_path, embedder):
+    """Format 3 stores each document's identity; a format 2 index (without it) is refused by name."""
+    from index.builder import build_from_corpus
+    from index.options import BuildOptions
+    from index.store import FORMAT_VERSION, write_manifest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "r.txt").write_text("政府工作报告\n——2019年3月5日在第十三届全国人民代表大会第二次会议上\n各位代表：\n正文。\n",
+                                  encoding="utf-8")
+    options = BuildOptions(corpus_dir=corpus, index_dir=tmp_path / "index", embedding_model=embedder.model_id)
+    assert build_from_corpus(options, embedder) is True
+    build = options.index_dir.resolve()
+    manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    write_manifest(build, {**manifest, "format": FORMAT_VERSION - 1})
+    message = (f"{build / MANIFEST}: index format {FORMAT_VERSION - 1} is not the supported format "
+               f"{FORMAT_VERSION}; {FIX}")
+    with pytest.raises(IndexError_) as e:
+        load_index(options.index_dir, embedder)
+    assert str(e.value) == message
+    assert is_stale(options.index_dir, corpus, embedder.model_id) == message.replace(
+        str(build), str(options.index_dir))
+    assert build_from_corpus(options, embedder) is True
+    idx = load_index(options.index_dir, embedder)
+    assert idx.documents["r"].identity.year == 2019 and idx.documents["r"].name == "2019年政府工作报告"
+
+
+def test_names_are_made_distinct_when_the_index_loads(tmp_path, embedder):
+    from ingest.pipeline import ingest_text
+
+    same = [ingest_text(n, "专项规划", f"一、总则\n第{n}份。\n") for n in ("a", "b")]
+    build_index(same, tmp_path / "index", embedder)
+    idx = load_index(tmp_path / "index", embedder)
+    assert [d.name for d in idx.documents.values()] == ["专项规划（a）", "专项规划（b）"]
+    assert [d.title for d in idx.documents.values()] == ["专项规划", "专项规划"]
