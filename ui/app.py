@@ -5,7 +5,8 @@ so search and answers in the browser are exactly what the API returns. It works 
 analytics are off, the theme uses system fonts, and no asset comes from outside the server.
 
 Addresses are shareable: ``/ui/?p=<passage id>[&hl=a-b]`` opens a passage in the 文档 tab with
-its sentence marked, ``/ui/?q=<query>&mode=<mode>[&doc=<doc id>]`` runs a search.
+its sentence marked, ``/ui/?q=<query>&mode=<mode>[&doc=<doc id>][&year_from=…&year_to=…&region=…&kind=…]``
+runs a search.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fastapi import FastAPI  # noqa: E402
 
 from service.settings import Settings  # noqa: E402
 from ui import ask, browse, page, search, style  # noqa: E402
+from ui import filters as doc_filters  # noqa: E402
 from ui.common import ALL_DOCS, RuntimeGetter, doc_choices, runtime_from  # noqa: E402
 from ui.errors import friendly, warn  # noqa: E402
 from ui.render import UI_PATH, esc  # noqa: E402
@@ -38,15 +40,18 @@ class InitialView:
     choices: list[tuple[str, str]]
     first_doc: str | None
     error: str | None = None
+    documents: tuple = ()
 
 
 def initial_view(get_runtime: RuntimeGetter) -> InitialView:
     try:
-        choices = doc_choices(get_runtime())
+        rt = get_runtime()
+        choices = doc_choices(rt)
+        documents = tuple(rt.documents())
     except Exception as e:
         return InitialView([], None, friendly(e))
     docs = [value for _, value in choices if value != ALL_DOCS]
-    return InitialView(choices, docs[0] if docs else None)
+    return InitialView(choices, docs[0] if docs else None, documents=documents)
 
 
 def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
@@ -63,7 +68,11 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
                 browse_parts = browse.build(get_runtime)
 
         browse_outputs = [browse_parts["doc"], *browse_parts["view"]]
-        search_fields = [search_parts["query"], search_parts["mode"], search_parts["doc"]]
+        search_filters = search_parts["filters"]
+        search_fields = [search_parts["query"], search_parts["mode"], search_parts["doc"],
+                         search_filters.row, *search_filters.inputs]
+        ask_filters = ask_parts["filters"]
+        ask_filter_outputs = [ask_filters.row, *ask_filters.inputs]
 
         def open_cited(evt: gr.EventData) -> tuple[Any, ...]:
             data = evt._data if isinstance(evt._data, dict) else {}
@@ -81,7 +90,8 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
 
         def on_load(request: gr.Request) -> tuple[Any, ...]:
             """Fill the document choices, then follow the address: a passage, a search, or neither."""
-            skip_all = (gr.skip(),) * (1 + len(browse_outputs) + len(search_fields) + len(search_parts["outputs"]))
+            skip_all = (gr.skip(),) * (1 + len(browse_outputs) + len(search_fields) + len(search_parts["outputs"])
+                                       + len(ask_filter_outputs))
             view = initial_view(get_runtime)
             if view.error:
                 banner = f'<div class="pq-banner" role="alert">{esc(view.error)}</div>'
@@ -99,19 +109,24 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
                     warn(friendly(e))
             search_values: tuple[Any, ...] = (gr.skip(),) * (len(search_fields) + len(search_parts["outputs"]))
             search_doc = gr.Dropdown(choices=view.choices, value=ALL_DOCS)
+            shared = {k: params[k] for k in doc_filters.PARAMS if params.get(k)} if not params.get("p") else {}
+            filter_values = doc_filters.updates(view.documents, shared)
             if params.get("q") and not params.get("p"):
                 mode = params.get("mode") if params.get("mode") in search.MODES else "exact"
                 chosen = params.get("doc") if params.get("doc") in {c[1] for c in docs} else ALL_DOCS
                 search_doc = gr.Dropdown(choices=view.choices, value=chosen)
-                results = search_parts["search"](params["q"], mode, 20, chosen)
-                search_values = (params["q"], mode, search_doc, *results)
+                picked = doc_filters.offered(view.documents, shared)  # only values the documents offer
+                results = search_parts["search"](params["q"], mode, 20, chosen, *picked.values())
+                search_values = (params["q"], mode, search_doc, *filter_values, *results)
                 tab = gr.Tabs(selected="search")
             else:
-                search_values = (gr.skip(), gr.skip(), search_doc, *search_values[3:])
+                search_values = (gr.skip(), gr.skip(), search_doc, *filter_values,
+                                 *search_values[len(search_fields):])
             return (gr.HTML("", visible=False), gr.Dropdown(choices=view.choices, value=ALL_DOCS), tab,
-                    *browse_values, *search_values)
+                    *browse_values, *search_values, *doc_filters.updates(view.documents))
 
-        load_outputs = [status, ask_parts["doc"], tabs, *browse_outputs, *search_fields, *search_parts["outputs"]]
+        load_outputs = [status, ask_parts["doc"], tabs, *browse_outputs, *search_fields, *search_parts["outputs"],
+                        *ask_filter_outputs]
         demo.load(on_load, None, load_outputs).then(None, js=browse.SCROLL_TARGET_JS)
     return demo
 

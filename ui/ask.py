@@ -14,6 +14,7 @@ import gradio as gr
 
 from service.runtime import Runtime
 from ui import answer_view
+from ui import filters as doc_filters
 from ui.common import ALL_DOCS, ALL_DOCS_LABEL, OPEN_JS, RuntimeGetter, doc_ids_for, hit_dicts
 from ui.errors import check_text, friendly, warn
 from ui.render import esc
@@ -56,8 +57,13 @@ def _units(rt: Runtime, citations: Sequence[dict[str, Any]]) -> dict[str, str]:
 
 
 def answer_turn(rt: Runtime, question: str, state: ChatState, top_k: int = 5,
-                doc_choice: str | None = None) -> Iterator[tuple[list[dict[str, str]], str, ChatState]]:
-    """Ask ``question`` with the earlier questions; yield (messages, panel html, state) as it streams."""
+                doc_choice: str | None = None,
+                chosen: dict[str, str] | None = None) -> Iterator[tuple[list[dict[str, str]], str, ChatState]]:
+    """Ask ``question`` with the earlier questions; yield (messages, panel html, state) as it streams.
+
+    ``chosen`` holds the filter dropdowns' values by name (``ui.filters.PARAMS``)."""
+    chosen = chosen or {}
+    filters = doc_filters.to_filter(*(chosen.get(k) for k in doc_filters.PARAMS))
     history = list(state["questions"])[-HISTORY_TURNS:]
     messages = [*state["messages"], {"role": "user", "content": esc(question)},
                 {"role": "assistant", "content": THINKING}]
@@ -72,7 +78,8 @@ def answer_turn(rt: Runtime, question: str, state: ChatState, top_k: int = 5,
 
     text = ""
     final = None
-    for item in rt.ask_stream(question, top_k=int(top_k), doc_ids=doc_ids_for(doc_choice), history=history):
+    for item in rt.ask_stream(question, top_k=int(top_k), doc_ids=doc_ids_for(doc_choice), history=history,
+                              filters=filters):
         if isinstance(item, str):
             if item:
                 text += item
@@ -125,19 +132,22 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
                 with gr.Row(elem_classes="pq-examples"):
                     example_buttons = [gr.Button(q, size="sm", variant="secondary", elem_classes="pq-example")
                                        for q in EXAMPLES]
-                with gr.Accordion("选项", open=False), gr.Row():
-                    top_k = gr.Slider(1, 10, value=5, step=1, label="最多引用条数")
-                    doc = gr.Dropdown([(ALL_DOCS_LABEL, ALL_DOCS)], value=ALL_DOCS, label="限定文档")
+                with gr.Accordion("选项", open=False, elem_id="pq-ask-options"):
+                    with gr.Row():
+                        top_k = gr.Slider(1, 10, value=5, step=1, label="最多引用条数")
+                        doc = gr.Dropdown([(ALL_DOCS_LABEL, ALL_DOCS)], value=ALL_DOCS, label="限定文档")
+                    filter_row = doc_filters.build("ask")
             clear = gr.Button("清空对话", size="sm", elem_id="pq-clear")
         with gr.Column(scale=2, min_width=340, elem_id="pq-citations-col"):
             panel = gr.HTML(answer_view.EMPTY_PANEL, elem_id="pq-citations", max_height=760,
                             js_on_load=OPEN_JS)
 
-    def ask(question: str, st: ChatState, k: int, doc_choice: str) -> Iterator[Any]:
+    def ask(question: str, st: ChatState, k: int, doc_choice: str, *chosen: str) -> Iterator[Any]:
         try:
             q = check_text(question, "问题")
             rt = get_runtime()
-            for messages, html, new in answer_turn(rt, q, st, k, doc_choice):
+            values = dict(zip(doc_filters.PARAMS, chosen, strict=False))
+            for messages, html, new in answer_turn(rt, q, st, k, doc_choice, values):
                 yield messages, html, new, "", *_suggestion_buttons(new["suggestions"])
         except Exception as e:  # every failure becomes a readable notice, never a trace
             msg = friendly(e)
@@ -152,7 +162,7 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         return ([], answer_view.EMPTY_PANEL, new_state(), "", *_suggestion_buttons([]))
 
     outputs = [chatbot, panel, state, box, *follow]
-    inputs = [box, state, top_k, doc]
+    inputs = [box, state, top_k, doc, *filter_row.inputs]
     # Every way of asking shares one limit: answering is the heaviest thing the server does.
     asking = [box.submit(ask, inputs, outputs, concurrency_limit=2, concurrency_id="ask"),
               send.click(ask, inputs, outputs, concurrency_limit=2, concurrency_id="ask")]
@@ -162,5 +172,5 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
     # Clearing also stops an answer still streaming, so it cannot bring the old conversation back.
     clear.click(reset, None, outputs, queue=False, cancels=asking)
     chatbot.clear(reset, None, outputs, queue=False, cancels=asking)
-    return {"doc": doc, "chatbot": chatbot, "panel": panel}
+    return {"doc": doc, "chatbot": chatbot, "panel": panel, "filters": filter_row}
 

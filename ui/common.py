@@ -29,8 +29,8 @@ def runtime_from(state_holder: Any) -> RuntimeGetter:
 
 
 def doc_choices(rt: Runtime, with_all: bool = True) -> list[tuple[str, str]]:
-    """(label, value) pairs for a document dropdown."""
-    docs = [(d.title or d.doc_id, d.doc_id) for d in rt.documents()]
+    """(label, value) pairs for a document dropdown, each labelled with its distinct name."""
+    docs = [(d.name, d.doc_id) for d in rt.documents()]
     return [(ALL_DOCS_LABEL, ALL_DOCS), *docs] if with_all else docs
 
 

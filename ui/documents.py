@@ -134,10 +134,19 @@ def section_html(doc: Document, idx: int | None, target: Target | None = None) -
     return render.section_view(heading_path(doc, idx), [(b.kind, b.value) for b in blocks], link)
 
 
+def identity_line(doc: Document) -> str:
+    """What the document is, in one line: ``国务院 · 国发〔2019〕4号 · 2019-01-24 · 通知 · 全国``."""
+    i = doc.identity
+    period = f"{i.period[0]}–{i.period[1]}年" if i.period else None
+    date = i.date if i.date and i.date != str(i.year) else (f"{i.year}年" if i.year else None)
+    return "　·　".join(v for v in (i.issuer, i.doc_number, date, i.kind, period, i.region) if v)
+
+
 def document_summary(doc: Document) -> str:
     rows = sum(1 for t in doc.tables for r in t.rows if not r.is_total)  # as the table notes count
-    return (f"**{doc.title}**　·　{len(doc.headings)} 个标题　·　{len(doc.paragraphs)} 个段落　·　"
-            f"{len(doc.tables)} 张表格（{rows} 行）　·　{len(doc.text):,} 字")
+    who = identity_line(doc)
+    return (f"**{doc.name}**　·　{len(doc.headings)} 个标题　·　{len(doc.paragraphs)} 个段落　·　"
+            f"{len(doc.tables)} 张表格（{rows} 行）　·　{len(doc.text):,} 字" + (f"\n\n{who}" if who else ""))
 
 
 # ---- tables -------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from urllib.parse import urlencode
 
 import gradio as gr
 
+from index.filters import DocFilter
 from service.runtime import Runtime
+from ui import filters as doc_filters
 from ui import search_view
 from ui.common import ALL_DOCS, ALL_DOCS_LABEL, OPEN_JS, RuntimeGetter, doc_ids_for, hit_dicts
 from ui.errors import check_text, friendly, warn
@@ -37,10 +39,11 @@ class SearchView:
     offer_exact: bool  # a ranked search whose whole phrase occurs verbatim, or not at all
 
 
-def share_link(query: str, mode: str, doc_choice: str | None) -> str:
+def share_link(query: str, mode: str, doc_choice: str | None, chosen: dict[str, str] | None = None) -> str:
     params = {"q": query, "mode": mode}
     if doc_choice and doc_choice != ALL_DOCS:
         params["doc"] = doc_choice
+    params.update({k: v for k, v in (chosen or {}).items() if v})
     return f"{UI_PATH}/?{urlencode(params)}"
 
 
@@ -56,13 +59,17 @@ def _doc_texts(rt: Runtime, hits: list[dict[str, Any]]) -> dict[str, str | None]
 
 
 def run_search(rt: Runtime, query: str, mode: str, top_k: int, doc_choice: str | None,
-               now: datetime | None = None) -> SearchView:
-    """Run one search through the runtime and render every view of its results."""
+               now: datetime | None = None, chosen: dict[str, str] | None = None) -> SearchView:
+    """Run one search through the runtime and render every view of its results.
+
+    ``chosen`` holds the filter dropdowns' values by name (``ui.filters.PARAMS``)."""
     when = now or datetime.now().astimezone()
     doc_ids = doc_ids_for(doc_choice)
+    chosen = {k: v for k, v in (chosen or {}).items() if v}
+    filters: DocFilter | None = doc_filters.to_filter(*(chosen.get(k) for k in doc_filters.PARAMS))
     top_k = int(top_k)
     if mode == "exact":
-        res = rt.search(query, mode="exact", top_k=EXPORT_LIMIT, doc_ids=doc_ids)
+        res = rt.search(query, mode="exact", top_k=EXPORT_LIMIT, doc_ids=doc_ids, filters=filters)
         grouped = search_view.group_by_passage(hit_dicts(rt, res.hits))
         texts = _doc_texts(rt, grouped)
         lines = [m for g in grouped for m in search_view.matches(g, texts[g["doc_id"]])]
@@ -70,7 +77,7 @@ def run_search(rt: Runtime, query: str, mode: str, top_k: int, doc_choice: str |
         notice, offer = "", False
         passages: int | None = len(grouped)
     else:
-        res = rt.search(query, mode=mode, top_k=top_k, doc_ids=doc_ids)
+        res = rt.search(query, mode=mode, top_k=top_k, doc_ids=doc_ids, filters=filters)
         shown = hit_dicts(rt, res.hits)
         texts = _doc_texts(rt, shown)
         lines = []
@@ -78,12 +85,13 @@ def run_search(rt: Runtime, query: str, mode: str, top_k: int, doc_choice: str |
             found = search_view.matches(h, texts[h["doc_id"]])
             lines += found or [Match(str(h["doc_title"]), section_path(h["section"]), h["id"],
                                      int(h["span"][0]), "", "", str(h["text"])[:2 * search_view.CONTEXT])]
-        verbatim = rt.search(query, mode="exact", top_k=0, doc_ids=doc_ids).total
+        verbatim = rt.search(query, mode="exact", top_k=0, doc_ids=doc_ids, filters=filters).total
         notice, offer = search_view.phrase_notice(query, verbatim), True
         passages = None
     per_doc = sorted(((rt.doc_title(d), n) for d, n in res.per_doc.items()), key=lambda x: (-x[1], x[0]))
     summary = search_view.search_summary(res.total, res.took_ms, res.mode, len(shown), per_doc, passages,
-                                         share_link(query, mode, doc_choice))
+                                         share_link(query, mode, doc_choice, chosen),
+                                         doc_filters.describe(*(chosen.get(k) for k in doc_filters.PARAMS)))
     kwic = search_view.kwic_table([m for m in lines if m.match] if mode == "exact" else [])
     return SearchView(summary, notice, search_view.search_results(shown, res.mode), kwic,
                       write_csv(lines, query, mode, when), write_xlsx(lines, query, mode, when), offer)
@@ -99,6 +107,7 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
                         elem_id="pq-mode")
         top_k = gr.Slider(1, 50, value=20, step=1, label="最多显示条数", scale=1)
         doc = gr.Dropdown([(ALL_DOCS_LABEL, ALL_DOCS)], value=ALL_DOCS, label="限定文档", scale=1)
+    filter_row = doc_filters.build("search")
     summary = gr.HTML(EMPTY, elem_id="pq-summary", js_on_load=None)
     with gr.Row(elem_id="pq-notice-row"):
         notice = gr.HTML("", elem_id="pq-notice", js_on_load=None, visible=False)
@@ -114,9 +123,10 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
         with gr.Tab("关键词上下文", id="kwic"):
             kwic = gr.HTML(search_view.kwic_table([]), elem_id="pq-kwic", js_on_load=None)
 
-    def search(q: str, m: str, k: int, d: str) -> Any:
+    def search(q: str, m: str, k: int, d: str, *chosen: str) -> Any:
         try:
-            view = run_search(get_runtime(), check_text(q, "检索词"), m, k, d)
+            view = run_search(get_runtime(), check_text(q, "检索词"), m, k, d,
+                              chosen=dict(zip(doc_filters.PARAMS, chosen, strict=False)))
         except Exception as e:
             msg = friendly(e)
             warn(msg)
@@ -128,12 +138,12 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
                 gr.DownloadButton(value=str(view.csv_path), visible=True),
                 gr.DownloadButton(value=str(view.xlsx_path), visible=True))
 
-    inputs = [query, mode, top_k, doc]
+    inputs = [query, mode, top_k, doc, *filter_row.inputs]
     outputs = [summary, notice, results, kwic, to_exact, csv_btn, xlsx_btn]
     query.submit(search, inputs, outputs, concurrency_limit=4, concurrency_id="search")
     go.click(search, inputs, outputs, concurrency_limit=4, concurrency_id="search")
     to_exact.click(lambda: "exact", None, mode, queue=False).then(
         search, inputs, outputs, concurrency_limit=4, concurrency_id="search")
-    return {"doc": doc, "query": query, "mode": mode, "top_k": top_k, "results": results,
+    return {"doc": doc, "query": query, "mode": mode, "top_k": top_k, "results": results, "filters": filter_row,
             "search": search, "inputs": inputs, "outputs": outputs}
 

@@ -81,8 +81,9 @@ def matches(hit: Mapping[str, Any], doc_text: str | None = None, width: int = CO
 
 # ---- summary and notices ----------------------------------------------------------------------------
 def search_summary(total: int, took_ms: float, mode: str, shown: int, per_doc: Sequence[tuple[str, int]],
-                   passages: int | None = None, link: str = "") -> str:
-    """Totals line (with the passages the matches fall in), a share link, and per-document counts."""
+                   passages: int | None = None, link: str = "", filtered: str = "") -> str:
+    """Totals line (with the passages the matches fall in and the filters it was limited by), a
+    share link, and per-document counts."""
     if mode == "exact":
         where = f"，分布在 {passages} 个段落" if passages is not None else ""
         head = f"<b>共 {total} 处匹配{where}</b>"
@@ -91,8 +92,9 @@ def search_summary(total: int, took_ms: float, mode: str, shown: int, per_doc: S
         head = f"<b>共 {total} 条结果</b>"
         more = f"，显示前 {shown} 条" if shown < total else ""
     share = f'<a class="pq-share-link" href="{esc(link)}">本次检索链接</a>' if link else ""
-    out = (f'<div class="pq-summary">{head}<span>（{esc(MODE_LABELS.get(mode, mode))}检索，用时 {took_ms:.0f} 毫秒'
-           f"{more}）</span>{share}</div>")
+    within = f"，限于 {esc(filtered)}" if filtered else ""
+    out = (f'<div class="pq-summary">{head}<span>（{esc(MODE_LABELS.get(mode, mode))}检索{within}，'
+           f"用时 {took_ms:.0f} 毫秒{more}）</span>{share}</div>")
     if not per_doc:
         return out
     rows = "".join(f"<tr><td>{esc(title)}</td><td class='pq-n'>{n}</td></tr>" for title, n in per_doc)

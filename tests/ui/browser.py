@@ -192,6 +192,13 @@ def search(page: Any, query: str, mode_label: str = "精确") -> None:
     page.click("#pq-search")
 
 
+def choose(page: Any, elem_id: str, option: str) -> None:
+    """Pick ``option`` (its label) in the gr.Dropdown ``elem_id``."""
+    page.click(f"#{elem_id} input")
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
 def in_viewport(page: Any, selector: str) -> bool:
     """Whether the element's box lies (at least half) inside the window."""
     return bool(page.evaluate(

@@ -28,3 +28,8 @@ class NotReadyRuntime(FakeRuntime):
 
 def create_not_ready() -> FastAPI:
     return create_app(Settings(), runtime=NotReadyRuntime(), ui=True)
+
+
+def create_collection() -> FastAPI:
+    """Two documents of different years and kinds, for the filters."""
+    return create_app(Settings(), runtime=FakeRuntime(delay=0.05, collection=True), ui=True)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from index.filters import DocFilter
 from index.types import Hit
 from ingest.errors import InvalidRequest, NotFound
-from ingest.model import Cell, Document, Heading, Paragraph, Passage, Table, TableRow
+from ingest.model import Cell, Document, Heading, Identity, Paragraph, Passage, Table, TableRow
 from service.runtime import SearchResult
 
 DOC_ID = "demo-plan"
@@ -99,27 +100,58 @@ class FakeIndex:
     manifest: dict[str, str] = {"model": "fake", "created": "2025-01-01T00:00:00"}
 
 
-class FakeRuntime:
-    """Answers the 5G question from the fixture, says "not found" otherwise; exact search is real."""
+REPORT_ID = "demo-report"
+REPORT_NAME = "2019年示例市政府工作报告"
+P_REPORT = "今年要抓好重点工作，地区生产总值增长6%左右，建成5G基站2000个。"
 
-    def __init__(self, delay: float = 0.0) -> None:
+
+def _report() -> Document:
+    """A second, short document of another kind and year, for the filters."""
+    text = P_REPORT + "\n"
+    pid = f"{REPORT_ID}#p0"
+    span = (0, len(P_REPORT))
+    return Document(REPORT_ID, REPORT_NAME, "report.txt", text, (), (Paragraph(pid, REPORT_ID, (), span, P_REPORT),),
+                    (), (Passage(f"{pid}.s0", REPORT_ID, "paragraph", P_REPORT, (), span, pid),),
+                    identity=Identity(name=REPORT_NAME, year=2019, region="示例市", kind="政府工作报告",
+                                      issuer="示例市人民政府", date="2019-01-20"))
+
+
+REPORT = _report()
+PLAN_IDENTITY = Identity(name=TITLE, year=2021, region="示例区", kind="规划", period=(2021, 2025))
+
+
+class FakeRuntime:
+    """Answers the 5G question from the fixture, says "not found" otherwise; exact search is real.
+
+    ``collection=True`` adds a second document (a 2019 work report) with identities on both, for
+    the year, region and kind filters."""
+
+    def __init__(self, delay: float = 0.0, collection: bool = False) -> None:
         self.index = FakeIndex()
         self.delay = delay
         self.calls: list[tuple[str, Any]] = []
+        self.docs = [replace(DOCUMENT, identity=PLAN_IDENTITY), REPORT] if collection else [DOCUMENT]
 
     def load(self) -> None:  # the app's lifespan calls this only when ``index`` is None
         pass
 
     def documents(self) -> list[Document]:
-        return [DOCUMENT]
+        return list(self.docs)
 
     def document(self, doc_id: str) -> Document:
-        if doc_id != DOC_ID:
-            raise NotFound(f"no document with id '{doc_id}'")
-        return DOCUMENT
+        for d in self.docs:
+            if d.doc_id == doc_id:
+                return d
+        raise NotFound(f"no document with id '{doc_id}'")
 
     def doc_title(self, doc_id: str) -> str:
-        return TITLE if doc_id == DOC_ID else doc_id
+        return next((d.name for d in self.docs if d.doc_id == doc_id), doc_id)
+
+    def _selected(self, doc_ids: list[str] | None, filters: DocFilter | None) -> list[Document]:
+        known = {d.doc_id for d in self.docs}
+        if doc_ids and not set(doc_ids) <= known:
+            raise NotFound(f"no document with id '{next(d for d in doc_ids if d not in known)}'")
+        return [d for d in self.docs if (not doc_ids or d.doc_id in doc_ids) and (filters is None or filters.matches(d))]
 
     def passage(self, passage_id: str) -> Hit:
         try:
@@ -128,15 +160,16 @@ class FakeRuntime:
             raise NotFound(f"no passage with id '{passage_id}'") from None
 
     def search(self, query: str, mode: str = "hybrid", top_k: int = 10,
-               doc_ids: list[str] | None = None) -> SearchResult:
+               doc_ids: list[str] | None = None, filters: DocFilter | None = None) -> SearchResult:
         self.calls.append(("search", (query, mode, top_k, doc_ids)))
+        if filters is not None:
+            self.calls.append(("filters", filters))
         if mode not in ("hybrid", "semantic", "keyword", "exact"):
             raise InvalidRequest(f"unknown mode '{mode}'")
-        if doc_ids and doc_ids != [DOC_ID]:
-            raise NotFound(f"no document with id '{doc_ids[0]}'")
         hits = []
         total = 0
-        for p in DOCUMENT.passages:
+        per_doc: dict[str, int] = {}
+        for p in [p for d in self._selected(doc_ids, filters) for p in d.passages]:
             ranges = []
             start = p.text.find(query)
             while start >= 0:
@@ -148,7 +181,8 @@ class FakeRuntime:
             elif ranges:
                 total += 1
                 hits.append(Hit(p, float(len(ranges)), tuple(ranges)))
-        per_doc = {DOC_ID: total} if total else {}
+            if ranges:
+                per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + (len(ranges) if mode == "exact" else 1)
         return SearchResult(query, mode, total, 1.5, hits[:top_k], per_doc)
 
     def _answer(self, question: str, history: list[str] | None = None) -> FakeAnswer:
@@ -176,15 +210,29 @@ class FakeRuntime:
             return FakeAnswer(question, "高端装备制造类重大项目共 2 个[1][2]。", True, rows, kind="aggregate")
         return FakeAnswer(question, "文档中没有找到与该问题相关的内容。", False, [], kind="none")
 
-    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None,
-            history: list[str] | None = None) -> FakeAnswer:
-        self.calls.append(("ask", (question, top_k, doc_ids, history)))
+    def _filtered(self, question: str, history: list[str] | None, doc_ids: list[str] | None,
+                  filters: DocFilter | None) -> FakeAnswer:
+        """The answer; with filters, the report's paragraph when it alone is selected."""
+        if filters is None:
+            return self._answer(question, history)
+        self.calls.append(("filters", filters))
+        docs = self._selected(doc_ids, filters)
+        if [d.doc_id for d in docs] == [REPORT_ID]:
+            p = REPORT.passages[0]
+            return FakeAnswer(question, f"{P_REPORT}[1]（出自《{REPORT_NAME}》）", True, [Hit(p, 0.9, ((0, len(P_REPORT)),))])
+        if not docs:
+            return FakeAnswer(question, "没有符合筛选条件的文档，请放宽年份、地区或类型。", False, [], kind="not_found")
         return self._answer(question, history)
 
+    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None,
+            history: list[str] | None = None, filters: DocFilter | None = None) -> FakeAnswer:
+        self.calls.append(("ask", (question, top_k, doc_ids, history)))
+        return self._filtered(question, history, doc_ids, filters)
+
     def ask_stream(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None,
-                   history: list[str] | None = None) -> Iterator[str | FakeAnswer]:
+                   history: list[str] | None = None, filters: DocFilter | None = None) -> Iterator[str | FakeAnswer]:
         self.calls.append(("ask_stream", (question, top_k, doc_ids, history)))
-        ans = self._answer(question, history)
+        ans = self._filtered(question, history, doc_ids, filters)
         for i in range(0, len(ans.text), 4):
             if self.delay:
                 time.sleep(self.delay)

@@ -21,6 +21,7 @@ from tests.ui.browser import (
     PHONE,
     ask,
     browser_page,
+    choose,
     chromium_page,
     free_port,
     in_viewport,
@@ -296,6 +297,55 @@ def test_a_browser_set_to_english_still_gets_a_chinese_page(fake_url):
         toast = page.locator(".toast-body").first
         toast.wait_for()
         assert "提示" in toast.inner_text() and "Warning" not in toast.inner_text()
+        assert watch.problems() == []
+
+
+@pytest.fixture(scope="module")
+def collection_url() -> Iterator[str]:
+    port = free_port()
+    log = ARTIFACTS / "server-collection.log"
+    with server(uvicorn_factory("tests.ui.fake_app:create_collection", port), port, log=log, timeout=90) as url:
+        yield url
+
+
+def test_filters_by_year_region_and_kind_in_search_and_answers(collection_url, fake_url, size):
+    with chromium_page(fake_url, *size) as (page, watch):  # one document: nothing to filter between
+        search(page, "5G")
+        page.wait_for_selector("#pq-results mark")
+        assert page.locator("#pq-search-filters").is_hidden()
+        assert watch.problems() == []
+
+    with chromium_page(collection_url, *size) as (page, watch):
+        search(page, "5G")
+        page.wait_for_function("() => document.querySelector('#pq-summary').innerText.includes('共 3 处匹配')")
+        assert page.locator("#pq-search-filters").is_visible()
+        choose(page, "pq-search-year-from", "2019年")
+        choose(page, "pq-search-kind", "政府工作报告")
+        page.click("#pq-search")
+        page.wait_for_function("() => document.querySelector('#pq-summary').innerText.includes('共 1 处匹配')")
+        summary = page.inner_text("#pq-summary")
+        assert "限于 2019年起 · 政府工作报告" in summary and "2019年示例市政府工作报告" in summary
+        assert page.locator("#pq-results .pq-card").count() == 1
+        assert "2019年示例市政府工作报告" in page.inner_text("#pq-results")
+        shot(page, f"fake-search-filters-{_name(size)}")
+        share = page.get_attribute("#pq-summary a.pq-share-link", "href")
+        assert "year_from=2019" in share and "kind=" in share
+
+        ask(page, "5G基站建多少？")
+        page.click("#pq-ask-options button")  # the 选项 accordion holds the filters
+        choose(page, "pq-ask-region", "示例市")
+        page.fill(text_box("pq-question"), "5G基站建多少？")
+        page.click("#pq-ask")
+        bot = wait_answer(page, 2)
+        assert "出自《2019年示例市政府工作报告》" in bot.inner_text()
+        assert "2019年示例市政府工作报告" in page.inner_text("#pq-citations")
+        shot(page, f"fake-ask-filters-{_name(size)}")
+        assert watch.problems() == []
+
+    with chromium_page(collection_url, *size, path=share) as (page, watch):  # the shared, filtered search
+        page.wait_for_selector("#pq-results mark")
+        assert page.locator("#pq-results mark").count() == 1
+        assert page.input_value("#pq-search-year-from input") == "2019年"
         assert watch.problems() == []
 
 
