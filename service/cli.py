@@ -62,7 +62,6 @@ def ingest(
         table.add_column("doc_id", overflow="fold")
         table.add_column("title", overflow="fold")
         table.add_column("year", justify="right", no_wrap=True)
-        table.add_column("kind", overflow="fold")
         for col in ("paragraphs", "passages", "headings", "tables", "rows", "median"):
             table.add_column(col, justify="right", no_wrap=True, min_width=len(col))
         for d in summary["documents"]:
@@ -70,7 +69,6 @@ def ingest(
                 d["doc_id"],
                 d["title"],
                 str(d["year"] or ""),
-                d["kind"] or "",
                 *(str(d[k]) for k in ("paragraphs", "passages", "headings", "tables", "rows")),
                 f"{d['median_passage_chars']:g}",
             )
