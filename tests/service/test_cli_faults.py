@@ -135,6 +135,7 @@ def test_serve_binds_loopback_by_default(env: Path, served: dict) -> None:
 
 def test_serve_host_and_cors_come_from_options_or_settings(env: Path, served: dict, monkeypatch) -> None:
     monkeypatch.setenv("PLANQA_HOST", "0.0.0.0")
+    monkeypatch.setenv("PLANQA_OPEN_API", "true")  # a public bind with no keys is refused unless opted in
     monkeypatch.setenv("PLANQA_CORS_ORIGINS", '["https://chat.intranet.example"]')
     assert run("serve", "--port", "8123").exit_code == 0
     assert served["host"] == "0.0.0.0" and served["port"] == 8123
