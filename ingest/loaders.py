@@ -41,6 +41,8 @@ class Source:
     meta: dict[str, Any] = field(default_factory=dict)
     # (offset in ``text``, page number) where each printed page's content begins, for paged formats
     pages: tuple[tuple[int, int], ...] = ()
+    # (start, end, confidence) in ``text`` of each row of a table read by OCR
+    row_confidence: tuple[tuple[int, int, float], ...] = ()
 
 
 @dataclass(frozen=True)

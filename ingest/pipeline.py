@@ -29,7 +29,7 @@ from typing import Any
 from ingest.clean import Cleaned, clean_text
 from ingest.errors import IngestError
 from ingest.loaders import Source, load, read_sidecar
-from ingest.model import Document, Paragraph, Passage, Table
+from ingest.model import Document, Paragraph, Passage, Table, TableRow
 from ingest.sentences import group_sentences, split_sentences
 from ingest.structure import Layout, heading_level, parse_layout
 from ingest.tables import build_table
@@ -134,6 +134,28 @@ def _fallback_title(layout: Layout, text: str, name: str) -> str:
     return first if 0 < len(first) <= 60 else name
 
 
+def _with_confidence(
+    tables: list[Table], passages: list[Passage], ranges: tuple[tuple[int, int, float], ...], cleaned: Cleaned
+) -> tuple[list[Table], list[Passage]]:
+    """Rows of tables read by OCR with their confidence (``ranges`` are in the source text)."""
+    starts = [start for start, _, _ in ranges]
+    rows: dict[tuple[str, int], TableRow] = {}
+    for p in passages:
+        if p.row is not None:
+            at = cleaned.raw_offset(p.span[0])
+            k = bisect.bisect_right(starts, at) - 1
+            if k >= 0 and at < ranges[k][1]:
+                rows[(p.row.table_id, p.row.index)] = dataclasses.replace(p.row, confidence=ranges[k][2])
+    tables = [dataclasses.replace(t, rows=tuple(rows.get((r.table_id, r.index), r) for r in t.rows)) for t in tables]
+    passages = [
+        dataclasses.replace(p, row=rows[(p.row.table_id, p.row.index)])
+        if p.row is not None and (p.row.table_id, p.row.index) in rows
+        else p
+        for p in passages
+    ]
+    return tables, passages
+
+
 def _with_pages(passages: list[Passage], pages: tuple[tuple[int, int], ...], cleaned: Cleaned) -> list[Passage]:
     """Each passage with the page its first character was printed on."""
     offsets = [offset for offset, _ in pages]
@@ -161,6 +183,8 @@ def build_document(source: Source, *, doc_id: str | None = None, title: str | No
         paragraphs.append(paragraph)
         passages.extend(ps)
     tables, row_passages = _tables(doc_id, layout)
+    if source.row_confidence:
+        tables, row_passages = _with_confidence(tables, row_passages, source.row_confidence, cleaned)
     passages.extend(row_passages)
     passages.sort(key=lambda p: (p.span[0], p.id))
     if source.pages:
@@ -226,6 +250,7 @@ def _with_sidecar(path: Path, source: Source) -> Source:
         heading_hints=source.heading_hints,
         meta={**source.meta, **extra},
         pages=source.pages,
+        row_confidence=source.row_confidence,
     )
 
 
