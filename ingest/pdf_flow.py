@@ -116,8 +116,12 @@ class _Flow:
             return False
         before, here = self.metrics[last.page], self.metrics[line.page]
         runs_on = _runs_on(last, before) and not _numbered(line)
-        if style != last_style:  # emphasis that ends mid-line, running on into body text
-            return not (runs_on and line.x0 <= here.left + 0.8 * here.char)
+        if style != last_style:
+            # Only emphasis in the body's size and spacing runs on into body text (a bold run-in
+            # heading that wraps); a heading in larger type or set apart by space never does.
+            same_size = max(line.size, last.size) < 1.1 * min(line.size, last.size)
+            spaced = line.page == last.page and line.top - last.top > 1.15 * here.pitch
+            return not (runs_on and same_size and not spaced and line.x0 <= here.left + 0.8 * here.char)
         if line.page != last.page and runs_on:
             return False
         if style is not None:
