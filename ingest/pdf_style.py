@@ -13,9 +13,10 @@ no size is tied to one document or one printer:
   lines around it in the same size (a title wraps; its digits may be in a Latin face);
 - an emphasised paragraph without numbering that reads like a heading (short, no closing
   punctuation) is a heading. Its level is the level of numbered headings in the same style when
-  there are some; otherwise it sits just below the least prominent numbered style that is
-  larger or heavier than it (at the top when none is), or, in a document with no numbered
-  headings, follows the ranks of the emphasised styles by size and weight.
+  there are some; otherwise the deepest level of numbered styles as large and heavy as it, or
+  just below the least prominent numbered style that is larger or heavier (at the top when none
+  is); in a document with no numbered headings, the ranks of the emphasised styles by size and
+  weight.
 """
 
 from __future__ import annotations
@@ -140,8 +141,10 @@ def heading_levels(
             out[i] = numbered[style].most_common(1)[0][0]
         elif numbered:
             mine = style.prominence(body)
-            above = [c.most_common(1)[0][0] for s, c in numbered.items() if s.prominence(body) > mine]
-            out[i] = max(above) + 1 if above else 1
+            levels = [(s.prominence(body), c.most_common(1)[0][0]) for s, c in numbered.items()]
+            same = [lv for p, lv in levels if p == mine]
+            above = [lv for p, lv in levels if p > mine]
+            out[i] = max(same) if same else max(above) + 1 if above else 1
         else:
             out[i] = ranks.index(style.prominence(body)) + 1
     return out
