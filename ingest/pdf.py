@@ -209,6 +209,8 @@ def load_pdf(path: Path, data: bytes) -> LoadResult:
     if title:
         facts["title_property"] = title
     page_title = next((b[1] for b in blocks if b[2] == 0), None)
+    if page_title:
+        facts["page_title"] = page_title
     source = Source(
         path.stem,
         text,

@@ -12,7 +12,8 @@ heading (centred lines, or a line reaching the margin). The first page's title i
 
 A sentence is never cut by what the page puts in its way: when the last line reaches the margin
 without closing its sentence, the paragraph continues on the next page whatever the indent, and
-a table or an OCRed box met meanwhile is set after the paragraph, not inside it.
+a table, an OCRed box or the footnotes (the lines in type smaller than the body's at the foot
+of the page) met meanwhile are set after the paragraph, not inside it.
 """
 
 from __future__ import annotations
@@ -176,6 +177,16 @@ class _Flow:
             self._emit(item)
 
 
+def _footnotes(lines: list[Line], body: BodyStyle | None) -> list[Line]:
+    """The lines at the foot of a page in type smaller than the body's, below its last body line."""
+    if body is None:
+        return []
+    n = len(lines)
+    while n and lines[n - 1].font and lines[n - 1].size < 0.9 * body.size:
+        n -= 1
+    return lines[n:] if 0 < n < len(lines) else []
+
+
 def layout_blocks(
     pages: list[PageContent],
     drop: set[tuple[int, int]],
@@ -197,8 +208,12 @@ def layout_blocks(
         if p.ocr and 2 * text_pages > len(pages):
             # A page of a text document that is only a picture is a box of its own.
             if kept:
-                items.append((p.number, 0.0, 1, Box(p.number, 0.0, tuple(kept), (), 0.0)))
+                items.append((p.number, 0.0, 1, Box(p.number, 0.0, tuple(kept))))
             continue
+        notes = _footnotes(kept, body)
+        if notes:
+            kept = kept[: -len(notes)]
+            items.append((p.number, notes[0].top, 1, Box(p.number, notes[0].top, tuple(notes))))
         if kept:
             page_metrics[p.number] = metrics(kept)
         items.extend((p.number, ln.top, 0, ln) for ln in kept)

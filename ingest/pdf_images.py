@@ -124,7 +124,7 @@ def facts(boxes: list[Box]) -> dict[str, Any]:
     return {
         "ocr_figures": len(boxes),
         "ocr_figure_tables": sum(len(b.tables) for b in boxes),
-        "ocr_figure_confidence": round(statistics.fmean(b.confidence for b in boxes), 1),
+        "ocr_figure_confidence": round(statistics.fmean(b.confidence or 0.0 for b in boxes), 1),
     }
 
 

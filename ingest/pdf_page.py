@@ -67,17 +67,17 @@ class Grid:
 
 @dataclass(frozen=True, slots=True)
 class Box:
-    """An image inside a text page (a 专栏 box, a table printed as a picture), read by OCR.
+    """Lines and tables set apart from a page's text flow: a picture inside a text page read by
+    OCR (a 专栏 box, a table printed as an image, with the OCR's mean confidence), or footnotes.
 
-    Its lines and tables stand apart from the page's text: a paragraph running around the image
-    continues after it.
+    A paragraph running around a box continues after it; the box follows the paragraph.
     """
 
     page: int
     top: float
     lines: tuple[Line, ...]
-    tables: tuple[Grid, ...]
-    confidence: float
+    tables: tuple[Grid, ...] = ()
+    confidence: float | None = None
 
 
 @dataclass

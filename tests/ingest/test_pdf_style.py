@@ -137,3 +137,19 @@ def test_a_sentence_runs_on_across_the_page_break_with_a_box_and_a_table_set_aft
         ("text", "建设国家实验室。", 2),
         ("text", FULL, 2),
     ]
+
+
+def test_footnotes_at_the_foot_of_a_page_do_not_cut_the_sentence_running_over_it():
+    body = BodyStyle(BODY, 12.0, False)
+    pages = [
+        PageContent(1, 595, 842, [_line(FULL, 100, x0=LEFT + 24, x1=RIGHT), _line(FULL, 120, x1=RIGHT),
+                                   _line("①新型基础设施：指5G网络、数据中心等。", 780, size=9)], []),
+        PageContent(2, 595, 842, [_line("，全面推进。", 60, x1=200, page=2), _line(FULL, 80, x0=LEFT + 24, x1=RIGHT,
+                                                                                   page=2)], []),
+    ]
+    blocks = layout_blocks(pages, set(), body=body)
+    assert [(b[1], b[3]) for b in blocks] == [
+        (FULL + FULL + "，全面推进。", 1),
+        ("①新型基础设施：指5G网络、数据中心等。", 1),
+        (FULL, 2),
+    ]
