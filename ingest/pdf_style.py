@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ingest.pdf_page import Line, PageContent, is_han
-from ingest.structure import MAX_HEADING_CHARS, Outline, heading_level, split_heading
+from ingest.structure import MAX_HEADING_CHARS, Outline, heading_level, is_contents_entry, split_heading
 from ingest.unify import unify
 
 # How much larger than the body type a line must be to stand out by size alone.
@@ -35,6 +35,8 @@ LARGER = 1.15
 # The title is looked for among this many first lines of the first page.
 TITLE_LINES = 8
 _CLOSING = re.compile(r"[。；！？：:，,;!?…]['’”」』）)]*$")
+# A document number: 国发〔2021〕5号, 津政办发[2020]12号.
+_DOC_NUMBER = re.compile(r"[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +84,16 @@ def emphasis(line: Line, body: BodyStyle | None) -> Style | None:
 
 
 def first_page_title(page: PageContent, dropped: set[int], body: BodyStyle | None) -> tuple[Line, ...]:
-    """The lines of the title on the first page: the largest type among its first lines."""
+    """The lines of the title on the first page: the largest type among its first lines.
+
+    An official document's masthead ("××人民政府文件", in type larger than the title) ends with
+    its document number (国发〔2021〕5号); the title is looked for below that number.
+    """
     if body is None:
         return ()
-    first = [ln for i, ln in enumerate(page.lines) if i not in dropped][:TITLE_LINES]
+    kept = [ln for i, ln in enumerate(page.lines) if i not in dropped]
+    number = next((k for k, ln in enumerate(kept[:TITLE_LINES]) if _DOC_NUMBER.search(unify(ln.text))), None)
+    first = kept[0 if number is None else number + 1 :][:TITLE_LINES]
     big = [ln for ln in first if ln.size >= LARGER * body.size and not _numbered(ln.text)]
     if not big:
         return ()
@@ -107,8 +115,9 @@ def _numbered(text: str) -> bool:
 
 
 def looks_like_heading(text: str) -> bool:
-    """Short and not closed by sentence punctuation: how an unnumbered heading reads."""
-    return 0 < len(text) <= MAX_HEADING_CHARS and not _CLOSING.search(text)
+    """Short and not closed by sentence punctuation: how an unnumbered heading reads (a line of
+    a table of contents does not)."""
+    return 0 < len(text) <= MAX_HEADING_CHARS and not _CLOSING.search(text) and not is_contents_entry(text)
 
 
 def heading_levels(

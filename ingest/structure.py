@@ -153,6 +153,11 @@ def split_heading(line: str, outline: Outline | None = None) -> tuple[int, int, 
     return (outline or Outline()).level(split[0]), split[1], split[2]
 
 
+def is_contents_entry(line: str) -> bool:
+    """A line of a table of contents: dot leaders, then a page number."""
+    return _TOC_ENTRY.search(line) is not None
+
+
 def outline_of(lines: Iterable[str]) -> Outline:
     """The 篇/章/节 kinds that head lines of a document (stripped lines, in any order)."""
     found: set[str] = set()
@@ -359,6 +364,7 @@ __all__ = [
     "ParagraphBlock",
     "TableBlock",
     "heading_level",
+    "is_contents_entry",
     "outline_of",
     "parse_layout",
     "split_heading",

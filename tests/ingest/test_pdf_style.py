@@ -153,3 +153,16 @@ def test_footnotes_at_the_foot_of_a_page_do_not_cut_the_sentence_running_over_it
         ("①新型基础设施：指5G网络、数据中心等。", 1),
         (FULL, 2),
     ]
+
+
+def test_an_official_documents_title_is_below_its_masthead_and_number():
+    page = PageContent(1, 595, 842, [
+        _line("天津市人民政府文件", 60, x0=100, size=40, font=BOLD, bold=True),
+        _line("津政发〔2021〕5号", 130, x0=250, size=16),
+        _line("天津市人民政府关于印发天津市制造业高质量发展", 180, x0=90, size=22, font=BOLD, bold=True),
+        _line("“十四五”规划的通知", 210, x0=200, size=22, font=BOLD, bold=True),
+        _line("各区人民政府：", 260, size=16),
+        _line(FULL, 290, x1=RIGHT, size=16),
+    ], [])
+    title = first_page_title(page, set(), BodyStyle(BODY, 16.0, False))
+    assert "".join(ln.text for ln in title) == "天津市人民政府关于印发天津市制造业高质量发展“十四五”规划的通知"
