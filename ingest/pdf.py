@@ -31,7 +31,7 @@ from ingest.errors import IngestError
 from ingest.loaders import LoadResult, Source, loader, render_blocks_located
 from ingest.pdf_flow import Block, join, layout_blocks
 from ingest.pdf_page import Box, Grid, Line, PageContent, lines_from_chars
-from ingest.pdf_style import body_style, first_page_title
+from ingest.pdf_style import LARGER, BodyStyle, body_style, first_page_title
 
 # pdfminer logs a warning per glyph for fonts without a bounding box (Chromium's CJK subsets).
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -169,6 +169,17 @@ def running_lines(pages: list[PageContent]) -> set[tuple[int, int]]:
     }
 
 
+def keep_first_page_display(
+    pages: list[PageContent], drop: set[tuple[int, int]], body: BodyStyle | None
+) -> set[tuple[int, int]]:
+    """``drop`` without the first page's lines in display type: a title printed again at the top
+    of every page repeats like a running header, but on its first page it is the title."""
+    if body is None or not pages:
+        return drop
+    first = pages[0]
+    return {(n, i) for n, i in drop if n != first.number or first.lines[i].size < LARGER * body.size}
+
+
 # ---------------------------------------------------------------- the loader
 
 
@@ -195,6 +206,7 @@ def load_pdf(path: Path, data: bytes) -> LoadResult:
     drop = running_lines(pages)
     text_lines = [ln for p in pages if not p.ocr for i, ln in enumerate(p.lines) if (p.number, i) not in drop]
     body = body_style(text_lines)
+    drop = keep_first_page_display(pages, drop, body)
     first = pages[0]
     heading = () if first.ocr else first_page_title(first, {i for n, i in drop if n == first.number}, body)
     blocks = layout_blocks(pages, drop, body=body, title=heading)
@@ -231,6 +243,7 @@ __all__ = [
     "Line",
     "PAGE_NUMBER",
     "PageContent",
+    "keep_first_page_display",
     "layout_blocks",
     "load_pdf",
     "read_pages",
