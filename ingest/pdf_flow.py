@@ -144,14 +144,17 @@ class _Flow:
 
     def _emit(self, item: Grid | Box) -> None:
         if isinstance(item, Box):
-            inner = _Flow({item.page: metrics(list(item.lines))}, None, frozenset()) if item.lines else None
-            if inner is not None:
-                for ln in item.lines:
-                    inner.line(ln)
-                inner.close()
-                self.blocks.extend(inner.blocks)
-            for grid in item.tables:
-                self._emit(grid)
+            # A box is a flow of its own: its title, its table, the note under it, in that order.
+            inner = _Flow({item.page: metrics(list(item.lines))} if item.lines else {}, None, frozenset())
+            for _, value in sorted([(ln.top, ln) for ln in item.lines] + [(g.top, g) for g in item.tables],
+                                   key=lambda it: it[0]):
+                if isinstance(value, Line):
+                    inner.line(value)
+                else:
+                    inner.close()
+                    inner._emit(value)
+            inner.close()
+            self.blocks.extend(inner.blocks)
             return
         prev = self.blocks[-1] if self.blocks else None
         if prev and prev[0] == "table" and prev[3] < item.page and same_columns(prev[1][0], item.rows):

@@ -166,3 +166,13 @@ def test_an_official_documents_title_is_below_its_masthead_and_number():
     ], [])
     title = first_page_title(page, set(), BodyStyle(BODY, 16.0, False))
     assert "".join(ln.text for ln in title) == "天津市人民政府关于印发天津市制造业高质量发展“十四五”规划的通知"
+
+
+def test_a_box_reads_its_title_table_and_note_in_order():
+    grid = Grid(1, 130, [["指标", "目标"], ["增长", "5%"]], (91.0, 90.0))
+    box = Box(1, 100, (Line(1, 105, 117, 80, 300, "专栏1 主要指标"), Line(1, 200, 212, 80, 300, "注：按可比价格计算。")),
+              (grid,), 90.5)
+    page = PageContent(1, 595, 842, [_line("上文。", 60, x1=150)], [], boxes=[box])
+    assert [(b[0], b[1]) for b in layout_blocks([page], set())] == [
+        ("text", "上文。"), ("text", "专栏1 主要指标"), ("table", grid.rows), ("text", "注：按可比价格计算。"),
+    ]
