@@ -10,15 +10,18 @@ footer (date, title, file path, "n/N"), and the PDF is ingested. The check:
   exact-phrase search (``index.exact``) counts as many occurrences in the PDF as in the .txt;
 - what the PDF loader did: pages, characters normalised, header/footer lines dropped.
 
-    python -m evaluation.formats [--json] [--score WORK_DIR] [--scan WORK_DIR]
+    python -m evaluation.formats [--json] [--docx] [--score WORK_DIR] [--scan WORK_DIR]
+
+``--docx`` prints every .docx of the shared policy documents with LibreOffice and compares the
+headings and title ingest finds in each form.
 
 ``--score`` also runs ``score.py`` on ``dev_qa_govreport.jsonl`` against real servers, once with
 the report indexed as .txt and once as the printed PDF (the Dongli plan beside it both times).
 ``--scan`` OCRs two pages of the printed plan saved as images and asks a served index of them
 how many 5G base stations are to be built by 2025.
 
-The page-layout helpers (``text_to_html``, ``print_pdf``, ``image_only_pdf``) also build the
-test documents.
+The page-layout helpers (``text_to_html``, ``print_pdf``, ``docx_to_pdf``, ``image_only_pdf``)
+also build the test documents.
 """
 
 from __future__ import annotations
@@ -120,6 +123,44 @@ def print_pdf(html_path: Path, pdf_path: Path, timeout: float = 300) -> Path:
     if not pdf_path.is_file() or pdf_path.stat().st_size == 0:
         raise RuntimeError(f"chromium printed nothing to {pdf_path}")
     return pdf_path
+
+
+def libreoffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def docx_to_pdf(docs: Iterable[Path], out_dir: Path, timeout: float = 600) -> list[Path]:
+    """Each .docx printed to ``out_dir/<stem>.pdf`` by headless LibreOffice, in one run."""
+    exe = libreoffice()
+    if exe is None:
+        raise RuntimeError("libreoffice is not installed")
+    docs = list(docs)
+    with tempfile.TemporaryDirectory(prefix="planqa-libreoffice-") as profile:
+        subprocess.run(
+            [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to", "pdf",
+             "--outdir", str(out_dir), *map(str, docs)],
+            check=True, capture_output=True, timeout=timeout,
+        )
+    out = [out_dir / f"{d.stem}.pdf" for d in docs]
+    missing = [p.name for p in out if not p.is_file() or p.stat().st_size == 0]
+    if missing:
+        raise RuntimeError(f"libreoffice printed nothing to {', '.join(missing)}")
+    return out
+
+
+def docx_rows(docs: Iterable[Path]) -> list[dict[str, Any]]:
+    """Headings and title of each .docx against the same document printed to PDF by LibreOffice."""
+    docs = list(docs)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="planqa-docx-") as tmp:
+        for src, pdf in zip(docs, docx_to_pdf(docs, Path(tmp)), strict=True):
+            a, b = ingest_file(src), ingest_file(pdf)
+            rows.append({
+                "doc": src.stem, "headings_docx": len(a.headings), "headings_pdf": len(b.headings),
+                "levels_equal": headings(a) == headings(b), "title_docx": a.title, "title_pdf": b.title,
+                "pages": b.meta.get("pages"),
+            })
+    return rows
 
 
 def text_file_to_pdf(txt: Path, out_dir: Path) -> Path:
@@ -307,7 +348,12 @@ def main(argv: list[str] | None = None) -> None:
                     help="also score the work-report questions with the report indexed as .txt and as PDF")
     ap.add_argument("--scan", type=Path, metavar="WORK_DIR",
                     help="also OCR two pages of the plan as a scan and ask it the 5G base-station question")
+    ap.add_argument("--docx", action="store_true",
+                    help="also print every .docx of the shared policy documents with LibreOffice and compare headings")
     args = ap.parse_args(argv)
+    if args.docx:
+        for row in docx_rows(sorted((SHARED / "evaldata" / "policy_docs").glob("*.docx"))):
+            print(json.dumps(row, ensure_ascii=False))
     if args.scan:
         print(json.dumps(ask_scan(args.scan), ensure_ascii=False, indent=2))
     if args.score:

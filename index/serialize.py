@@ -33,6 +33,7 @@ def row_to_dict(r: TableRow) -> dict[str, Any]:
     return {
         "table_id": r.table_id, "index": r.index, "category": list(r.category),
         "cells": [cell_to_dict(c) for c in r.cells], "is_total": r.is_total,
+        **({"confidence": r.confidence} if r.confidence is not None else {}),
     }
 
 
@@ -40,6 +41,7 @@ def row_from_dict(d: dict[str, Any]) -> TableRow:
     return TableRow(
         table_id=d["table_id"], index=int(d["index"]), category=tuple(d.get("category", ())),
         cells=tuple(cell_from_dict(c) for c in d.get("cells", ())), is_total=bool(d.get("is_total", False)),
+        confidence=float(d["confidence"]) if d.get("confidence") is not None else None,
     )
 
 

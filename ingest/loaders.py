@@ -45,6 +45,8 @@ class Source:
     # outright (a sidecar's, a jsonl line's title), which win over what is read from the text
     properties: Mapping[str, str] = field(default_factory=dict)
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    # (start, end, confidence) in ``text`` of each row of a table read by OCR
+    row_confidence: tuple[tuple[int, int, float], ...] = ()
 
 
 @dataclass(frozen=True)

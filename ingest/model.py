@@ -30,13 +30,17 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class TableRow:
-    """A data row (or the total row) of a table, with the category rows above it as a path."""
+    """A data row (or the total row) of a table, with the category rows above it as a path.
+
+    ``confidence`` is the OCR's mean word confidence (0–100) for a row read from an image.
+    """
 
     table_id: str
     index: int
     category: tuple[str, ...]
     cells: tuple[Cell, ...]
     is_total: bool = False
+    confidence: float | None = None
 
     def cell(self, header: str) -> Cell | None:
         for c in self.cells:

@@ -22,6 +22,7 @@ import statistics
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from ingest.errors import IngestError
 
@@ -41,6 +42,19 @@ class OcrLine:
     x0: float
     x1: float
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord:
+    """One recognised word with its box (points), confidence and the Tesseract line it is on."""
+
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    text: str
+    confidence: float  # 0–100; -1 where Tesseract gives none
+    line: tuple[int, int, int]  # block, paragraph, line
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,25 +108,54 @@ def join_words(words: list[str]) -> str:
     return out
 
 
-def parse_tsv(tsv: str, scale: float) -> tuple[list[OcrLine], list[float]]:
-    """Lines (in points: pixels × ``scale``) and word confidences from Tesseract's TSV."""
-    groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+def parse_words(tsv: str, scale: float, dx: float = 0.0, dy: float = 0.0) -> list[OcrWord]:
+    """Words from Tesseract's TSV, in points: pixels × ``scale``, shifted by ``(dx, dy)``."""
+    words: list[OcrWord] = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         if row.get("level") != "5" or not (row.get("text") or "").strip():
             continue
-        groups.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(row)
-    lines: list[OcrLine] = []
-    confidences: list[float] = []
-    for words in groups.values():
-        text = join_words([w["text"].strip() for w in words])
-        left = min(int(w["left"]) for w in words)
-        right = max(int(w["left"]) + int(w["width"]) for w in words)
-        top = min(int(w["top"]) for w in words)
-        bottom = max(int(w["top"]) + int(w["height"]) for w in words)
-        lines.append(OcrLine(top * scale, bottom * scale, left * scale, right * scale, text))
-        confidences.extend(float(w["conf"]) for w in words if float(w["conf"]) >= 0)
+        left, top = int(row["left"]), int(row["top"])
+        words.append(
+            OcrWord(
+                dy + top * scale,
+                dy + (top + int(row["height"])) * scale,
+                dx + left * scale,
+                dx + (left + int(row["width"])) * scale,
+                row["text"].strip(),
+                float(row["conf"]),
+                (int(row["block_num"]), int(row["par_num"]), int(row["line_num"])),
+            )
+        )
+    return words
+
+
+def lines_of(words: list[OcrWord]) -> list[OcrLine]:
+    """Words put back together into their lines, top to bottom."""
+    groups: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for w in words:
+        groups.setdefault(w.line, []).append(w)
+    lines = [
+        OcrLine(
+            min(w.top for w in ws),
+            max(w.bottom for w in ws),
+            min(w.x0 for w in ws),
+            max(w.x1 for w in ws),
+            join_words([w.text for w in ws]),
+        )
+        for ws in groups.values()
+    ]
     lines.sort(key=lambda ln: (round(ln.top), ln.x0))
-    return lines, confidences
+    return lines
+
+
+def confidences(words: list[OcrWord]) -> list[float]:
+    return [w.confidence for w in words if w.confidence >= 0]
+
+
+def parse_tsv(tsv: str, scale: float) -> tuple[list[OcrLine], list[float]]:
+    """Lines (in points: pixels × ``scale``) and word confidences from Tesseract's TSV."""
+    words = parse_words(tsv, scale)
+    return lines_of(words), confidences(words)
 
 
 _RESULTS: dict[str, str] = {}  # page image sha256 → Tesseract's TSV
@@ -140,6 +183,18 @@ def _recognise(png: bytes) -> str:
     return tsv
 
 
+def recognise(image: Any, name: str, where: str) -> str:
+    """Tesseract's TSV for a PIL image (grey levels); ``where`` names the page in errors."""
+    if _engine() is None:
+        raise IngestError(name, UNAVAILABLE)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    try:
+        return _recognise(buf.getvalue())
+    except IngestError as exc:
+        raise IngestError(name, f"{where}: {exc.reason}") from None
+
+
 def read_pdf_pages(data: bytes, pages: list[int], name: str) -> OcrResult:
     """OCR the given 1-based pages of a PDF."""
     import pypdfium2 as pdfium
@@ -157,14 +212,7 @@ def read_pdf_pages(data: bytes, pages: list[int], name: str) -> OcrResult:
             page = pdf[number - 1]
             width, height = page.get_size()
             image = page.render(scale=DPI / 72).to_pil().convert("L")
-            buf = io.BytesIO()
-            image.save(buf, format="PNG")
-            png = buf.getvalue()
-            try:
-                tsv = _recognise(png)
-            except IngestError as exc:
-                raise IngestError(name, f"page {number}: {exc.reason}") from None
-            lines, confs = parse_tsv(tsv, 72 / DPI)
+            lines, confs = parse_tsv(recognise(image, name, f"page {number}"), 72 / DPI)
             out.append(OcrPage(number, float(width), float(height), tuple(lines), tuple(confs)))
     finally:
         pdf.close()
@@ -173,4 +221,19 @@ def read_pdf_pages(data: bytes, pages: list[int], name: str) -> OcrResult:
     return OcrResult(tuple(out), confidence, engine)
 
 
-__all__ = ["OcrLine", "OcrPage", "OcrResult", "UNAVAILABLE", "available", "join_words", "parse_tsv", "read_pdf_pages"]
+__all__ = [
+    "DPI",
+    "OcrLine",
+    "OcrPage",
+    "OcrResult",
+    "OcrWord",
+    "UNAVAILABLE",
+    "available",
+    "confidences",
+    "join_words",
+    "lines_of",
+    "parse_tsv",
+    "parse_words",
+    "read_pdf_pages",
+    "recognise",
+]

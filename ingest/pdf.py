@@ -1,22 +1,21 @@
 """PDF: the text layer (or OCR of a scanned page) laid out as the plain text the pipeline reads.
 
-A PDF holds positioned lines, not paragraphs. Three things stand between them and the text a
-reader sees:
+A PDF holds positioned characters, not paragraphs. Between them and the text a reader sees:
 
 - running headers and footers: the printing date, the document title, a file path, "3/7",
   "- 3 -" on every page. They are found as lines near the top or bottom of a page whose wording
   (digits aside) repeats on many pages, or that are only a page number, and are dropped;
-- lines wrapped by the layout: a line continues the paragraph above unless the paragraph above
-  ended (a short last line after sentence punctuation, or a short line such as a heading), the
-  line is indented, a clearly larger gap separates them, or it starts with heading numbering
-  after a finished sentence. Justified Chinese lines end anywhere, even mid-number
-  ("2122个5G基 / 站"), so a line merely stopping short of the margin never ends a paragraph;
+- lines, with their type (``ingest.pdf_page``), re-flowed into paragraphs, headings and the
+  first page's title (``ingest.pdf_flow``, ``ingest.pdf_style``); the title read from the page
+  is the document's title, the file's Title property only when the page shows none;
 - pages: every block keeps the page it starts on, so a passage can be cited as "第3页".
 
 Pages without a text layer but with an image — or mostly covered by images with no more text
 than a scanning app's watermark — are read by OCR (``ingest.ocr``) and go through the same
-cleanup. A PDF with no text anywhere and no OCR is an error, never an empty document.
-Tables come from pdfplumber's ruling-line detection; a table broken by a page break is joined.
+cleanup; so are pictures inside text pages (boxes, tables printed as images:
+``ingest.pdf_images``). A PDF with no text anywhere and no OCR is an error, never an empty
+document. Tables come from pdfplumber's ruling-line detection; a table broken by a page break is
+joined.
 """
 
 from __future__ import annotations
@@ -24,17 +23,15 @@ from __future__ import annotations
 import io
 import logging
 import re
-import statistics
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest import ocr
+from ingest import ocr, pdf_images
 from ingest.errors import IngestError
 from ingest.loaders import LoadResult, Source, loader, render_blocks_located
-from ingest.structure import heading_level
-from ingest.unify import unify
+from ingest.pdf_flow import Block, join, layout_blocks
+from ingest.pdf_page import Box, Grid, Line, PageContent, lines_from_chars
+from ingest.pdf_style import LARGER, BodyStyle, body_style, first_page_title
 
 # pdfminer logs a warning per glyph for fonts without a bounding box (Chromium's CJK subsets).
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -42,44 +39,12 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 PAGE_NUMBER = re.compile(
     r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[-—–\s]*$"
 )
-_PARA_END = re.compile(r"[。！？：；:!?…]['’”」』）)]*$")
 # A page holding fewer characters than this in its text layer is treated as having none.
 MIN_TEXT_CHARS = 8
 # A page mostly covered by images with fewer characters than this is a scan with a watermark.
 WATERMARK_CHARS = 100
 # Header and footer lines sit among the first or last few lines of a page.
 EDGE_LINES = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One text line of a page, in points from the page's top-left corner."""
-
-    page: int  # 1-based
-    top: float
-    bottom: float
-    x0: float
-    x1: float
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Grid:
-    """A table found on a page."""
-
-    page: int
-    top: float
-    rows: list[list[str]]
-
-
-@dataclass
-class PageContent:
-    number: int
-    width: float
-    height: float
-    lines: list[Line]
-    tables: list[Grid]
-    ocr: bool = False
 
 
 # ---------------------------------------------------------------- reading pages
@@ -96,12 +61,8 @@ def _text_page(page: Any, number: int) -> PageContent:
         cy = (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    raw = page.filter(outside).extract_text_lines() if boxes else page.extract_text_lines()
-    lines = [
-        Line(number, ln["top"], ln["bottom"], ln["x0"], ln["x1"], ln["text"].strip())
-        for ln in raw
-        if ln["text"].strip()
-    ]
+    chars = page.filter(outside).chars if boxes else page.chars
+    lines = lines_from_chars(number, chars)
     grids = [Grid(number, t.bbox[1], [[_cell(c) for c in row] for row in t.extract()]) for t in tables]
     return PageContent(number, float(page.width), float(page.height), lines, grids)
 
@@ -110,7 +71,7 @@ def _cell(text: str | None) -> str:
     """A cell's text with the lines its width wrapped joined back (no space between CJK)."""
     out = ""
     for part in (text or "").split("\n"):
-        out = _join(out, part.strip())
+        out = join(out, part.strip())
     return out
 
 
@@ -128,9 +89,11 @@ def _is_scan(page: Any, chars: int) -> bool:
 
 
 def read_pages(data: bytes, name: str) -> tuple[list[PageContent], str | None, dict[str, Any]]:
-    """Every page's lines and tables, OCR where a page has no text layer; plus title and facts."""
+    """Every page's lines and tables, OCR where a page has no text layer and of the pictures in
+    text pages; plus the file's Title property and facts."""
     import pdfplumber
 
+    figures: dict[int, list[pdf_images.Figure]] = {}
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             title = ((pdf.metadata or {}).get("Title") or "").strip() or None
@@ -141,10 +104,23 @@ def read_pages(data: bytes, name: str) -> tuple[list[PageContent], str | None, d
                 if _is_scan(page, chars):
                     scanned.append(n)
                 # The text layer stays the fallback of a scan that OCR cannot read.
-                pages.append(_text_page(page, n) if chars >= MIN_TEXT_CHARS else None)
+                content = _text_page(page, n) if chars >= MIN_TEXT_CHARS else None
+                if content is not None and n not in scanned:
+                    figures[n] = pdf_images.figures(page, content.lines)
+                pages.append(content)
     except Exception as exc:  # pdfminer raises many kinds for damaged or encrypted files
         raise IngestError(name, f"not a readable .pdf file ({type(exc).__name__})") from None
     facts: dict[str, Any] = {"pages": len(pages), "ocr": False}
+    wanted = {n: f for n, f in figures.items() if f}
+    if wanted and ocr.available():
+        boxes = pdf_images.read_figures(data, wanted, name)
+        for box in boxes:
+            page_content = pages[box.page - 1]
+            assert page_content is not None
+            page_content.boxes.append(box)
+        facts.update(pdf_images.facts(boxes))
+    elif wanted:
+        facts["figures_not_read"] = sorted(wanted)
     if scanned:
         if not ocr.available():
             if all(p is None or not (p.lines or p.tables) for p in pages):
@@ -193,116 +169,83 @@ def running_lines(pages: list[PageContent]) -> set[tuple[int, int]]:
     }
 
 
-# ---------------------------------------------------------------- paragraphs
-
-
-@dataclass(frozen=True, slots=True)
-class _Metrics:
-    left: float
-    right: float
-    char: float  # a character's height: the unit for indents and gaps
-    pitch: float  # the usual distance from one line's top to the next one's
-
-
-def _metrics(lines: list[Line]) -> _Metrics:
-    heights = [ln.bottom - ln.top for ln in lines] or [12.0]
-    char = statistics.median(heights)
-    lefts = Counter(round(ln.x0) for ln in lines)
-    left = float(min(x for x, c in lefts.items() if c >= max(1, lefts.most_common(1)[0][1] // 3)))
-    right = max(ln.x1 for ln in lines)
-    steps = [b.top - a.top for a, b in zip(lines, lines[1:], strict=False) if 0 < b.top - a.top < 4 * char]
-    pitch = statistics.median(steps) if steps else char * 1.5
-    return _Metrics(left, right, char, pitch)
-
-
-def _ends_paragraph(line: Line, m: _Metrics) -> bool:
-    short = line.x1 < m.right - 1.5 * m.char
-    narrow = line.x1 - m.left < 0.7 * (m.right - m.left)
-    return (short and bool(_PARA_END.search(line.text))) or narrow
-
-
-def _starts_paragraph(prev: Line, line: Line, m: _Metrics) -> bool:
-    if line.x0 > m.left + 0.8 * m.char:  # indented first line
-        return True
-    if line.page == prev.page and line.top - prev.top > 1.6 * m.pitch:  # a blank line's gap
-        return True
-    # Numbering is read on unified characters: the text layer may hold "（⼆）" for "（二）".
-    return heading_level(unify(line.text)) is not None and bool(_PARA_END.search(prev.text))
-
-
-def _join(a: str, b: str) -> str:
-    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
-        return a + " " + b
-    return a + b
-
-
-def layout_blocks(pages: list[PageContent], drop: set[tuple[int, int]]) -> list[tuple[str, Any, None, int]]:
-    """Lines re-flowed into paragraphs, and tables, each with the page it starts on."""
-    items: list[tuple[int, float, str, Any]] = []
-    metrics: dict[int, _Metrics] = {}
-    for p in pages:
-        kept = [ln for i, ln in enumerate(p.lines) if (p.number, i) not in drop]
-        if kept:
-            metrics[p.number] = _metrics(kept)
-        items.extend((p.number, ln.top, "line", ln) for ln in kept)
-        items.extend((p.number, g.top, "table", g) for g in p.tables)
-    items.sort(key=lambda it: (it[0], it[1]))
-
-    blocks: list[tuple[str, Any, None, int]] = []
-    para: list[Line] = []
-
-    def flush() -> None:
-        if para:
-            text = ""
-            for ln in para:
-                text = _join(text, ln.text)
-            blocks.append(("text", text, None, para[0].page))
-            para.clear()
-
-    for page, _, kind, value in items:
-        if kind == "table":
-            flush()
-            prev = blocks[-1] if blocks else None
-            if prev and prev[0] == "table" and prev[3] < page and _same_columns(prev[1], value.rows):
-                rows = value.rows[1:] if value.rows[:1] == prev[1][:1] else value.rows
-                blocks[-1] = ("table", prev[1] + rows, None, prev[3])
-            else:
-                blocks.append(("table", value.rows, None, page))
-            continue
-        line: Line = value
-        if para:
-            last = para[-1]
-            if _ends_paragraph(last, metrics[last.page]) or _starts_paragraph(last, line, metrics[line.page]):
-                flush()
-        para.append(line)
-    flush()
-    return blocks
-
-
-def _same_columns(a: list[list[str]], b: list[list[str]]) -> bool:
-    return bool(a and b) and max(map(len, a)) == max(map(len, b))
+def keep_first_page_display(
+    pages: list[PageContent], drop: set[tuple[int, int]], body: BodyStyle | None
+) -> set[tuple[int, int]]:
+    """``drop`` without the first page's lines in display type: a title printed again at the top
+    of every page repeats like a running header, but on its first page it is the title."""
+    if body is None or not pages:
+        return drop
+    first = pages[0]
+    return {(n, i) for n, i in drop if n != first.number or first.lines[i].size < LARGER * body.size}
 
 
 # ---------------------------------------------------------------- the loader
+
+
+def _row_ranges(text: str, blocks: list[Block], starts: list[int | None]) -> tuple[tuple[int, int, float], ...]:
+    """``(start, end, confidence)`` in the rendered text of every row of an OCRed table."""
+    out: list[tuple[int, int, float]] = []
+    for block, start in zip(blocks, starts, strict=True):
+        kind, rows, _, _, confidence = block
+        if kind != "table" or start is None or not confidence:
+            continue
+        kept = [c for r, c in zip(rows, confidence, strict=False) if any(cell.strip() for cell in r)]
+        at = start
+        for conf in kept:
+            end = text.find("\n\n", at)
+            end = len(text) if end < 0 else end
+            out.append((at, end, conf))
+            at = end + 2
+    return tuple(out)
 
 
 @loader(".pdf")
 def load_pdf(path: Path, data: bytes) -> LoadResult:
     pages, title, facts = read_pages(data, str(path))
     drop = running_lines(pages)
-    blocks = layout_blocks(pages, drop)
-    text, hints, starts = render_blocks_located([(k, v, lvl) for k, v, lvl, _ in blocks])
+    text_lines = [ln for p in pages if not p.ocr for i, ln in enumerate(p.lines) if (p.number, i) not in drop]
+    body = body_style(text_lines)
+    drop = keep_first_page_display(pages, drop, body)
+    first = pages[0]
+    heading = () if first.ocr else first_page_title(first, {i for n, i in drop if n == first.number}, body)
+    blocks = layout_blocks(pages, drop, body=body, title=heading)
+    text, hints, starts = render_blocks_located([(k, v, lvl) for k, v, lvl, *_ in blocks])
     if not text.strip():
         raise IngestError(str(path), "the PDF has no extractable text (a scanned document?)")
     page_starts: list[tuple[int, int]] = []
-    for (*_, page), offset in zip(blocks, starts, strict=True):
-        if offset is not None and (not page_starts or page > page_starts[-1][1]):
-            page_starts.append((offset, page))
+    for block, offset in zip(blocks, starts, strict=True):
+        if offset is not None and (not page_starts or block[3] > page_starts[-1][1]):
+            page_starts.append((offset, block[3]))
     facts["header_footer_lines"] = len(drop)
+    if title:
+        facts["title_property"] = title
+    page_title = next((b[1] for b in blocks if b[2] == 0), None)
+    if page_title:
+        facts["page_title"] = page_title
     source = Source(
-        path.stem, text, path, "pdf", title=title, heading_hints=hints, meta=facts, pages=tuple(page_starts)
+        path.stem,
+        text,
+        path,
+        "pdf",
+        title=page_title or title,
+        heading_hints=hints,
+        meta=facts,
+        pages=tuple(page_starts),
+        row_confidence=_row_ranges(text, blocks, starts),
     )
     return LoadResult((source,))
 
 
-__all__ = ["Line", "PAGE_NUMBER", "PageContent", "layout_blocks", "load_pdf", "read_pages", "running_lines"]
+__all__ = [
+    "Box",
+    "Grid",
+    "Line",
+    "PAGE_NUMBER",
+    "PageContent",
+    "keep_first_page_display",
+    "layout_blocks",
+    "load_pdf",
+    "read_pages",
+    "running_lines",
+]

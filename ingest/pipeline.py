@@ -30,7 +30,7 @@ from ingest.clean import Cleaned, clean_text
 from ingest.errors import IngestError
 from ingest.identity import read_identity, sidecar_fields
 from ingest.loaders import Source, load, read_sidecar
-from ingest.model import Document, Paragraph, Passage, Table
+from ingest.model import Document, Paragraph, Passage, Table, TableRow
 from ingest.sentences import group_sentences, split_sentences
 from ingest.structure import Layout, heading_level, parse_layout
 from ingest.tables import build_table
@@ -125,6 +125,28 @@ def _tables(doc_id: str, layout: Layout) -> tuple[list[Table], list[Passage]]:
     return tables, passages
 
 
+def _with_confidence(
+    tables: list[Table], passages: list[Passage], ranges: tuple[tuple[int, int, float], ...], cleaned: Cleaned
+) -> tuple[list[Table], list[Passage]]:
+    """Rows of tables read by OCR with their confidence (``ranges`` are in the source text)."""
+    starts = [start for start, _, _ in ranges]
+    rows: dict[tuple[str, int], TableRow] = {}
+    for p in passages:
+        if p.row is not None:
+            at = cleaned.raw_offset(p.span[0])
+            k = bisect.bisect_right(starts, at) - 1
+            if k >= 0 and at < ranges[k][1]:
+                rows[(p.row.table_id, p.row.index)] = dataclasses.replace(p.row, confidence=ranges[k][2])
+    tables = [dataclasses.replace(t, rows=tuple(rows.get((r.table_id, r.index), r) for r in t.rows)) for t in tables]
+    passages = [
+        dataclasses.replace(p, row=rows[(p.row.table_id, p.row.index)])
+        if p.row is not None and (p.row.table_id, p.row.index) in rows
+        else p
+        for p in passages
+    ]
+    return tables, passages
+
+
 def _with_pages(passages: list[Passage], pages: tuple[tuple[int, int], ...], cleaned: Cleaned) -> list[Passage]:
     """Each passage with the page its first character was printed on."""
     offsets = [offset for offset, _ in pages]
@@ -153,6 +175,8 @@ def build_document(source: Source, *, doc_id: str | None = None, title: str | No
         paragraphs.append(paragraph)
         passages.extend(ps)
     tables, row_passages = _tables(doc_id, layout)
+    if source.row_confidence:
+        tables, row_passages = _with_confidence(tables, row_passages, source.row_confidence, cleaned)
     passages.extend(row_passages)
     passages.sort(key=lambda p: (p.span[0], p.id))
     if source.pages:

@@ -10,6 +10,12 @@ typography, which a text export loses) is what tells the levels apart:
 4     ``—`` / ``——`` target lines        a target or highlight under its section
 ====  ===============================  ==========================================
 
+Long plans (a five-year plan's outline) put ``第X篇`` / ``第X章`` / ``第X节`` above these. Levels
+are relative to the document: the ones of those three a document uses as headings come first
+(an outline of 篇, 章 and 节 makes them 1–3 and pushes ``一、`` to 4), so a report without them
+keeps the levels of the table. A line of a table of contents ("第一章 发展环境……3") is not a
+heading.
+
 A heading either stands on its own line or is run into its paragraph
 (``1.工业质量效益稳步提升。“十三五”时期，…``): then the heading is the text up to the first 。
 and the paragraph is the rest. Run-in items and targets (levels 3–4) head only their own
@@ -24,7 +30,7 @@ Markdown ``#`` headings and docx heading styles give levels directly (as hints b
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ingest.clean import line_spans, strip_span
@@ -32,6 +38,9 @@ from ingest.model import Heading
 from ingest.tables import RawTable, parse_pipe_grid, parse_tab_grid, unit_from_line
 
 _CN = "一二三四五六七八九十百零〇两"
+# Part, chapter and section of a long plan, above the numbering every document uses.
+PART, CHAPTER, SECTION = "篇", "章", "节"
+_OUTLINE = re.compile(rf"^第\s*[{_CN}0-9０-９]{{1,4}}\s*([{PART}{CHAPTER}{SECTION}])(?![0-9０-９])")
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^[{_CN}]{{1,3}}、")),
     (1, re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]{0,3}\s*(?:[:：]|$)")),
@@ -39,6 +48,8 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (3, re.compile(r"^[0-9０-９]{1,2}\s*[.．、](?![0-9０-９])")),
     (4, re.compile(r"^[—―]{1,2}(?=\S)")),
 )
+# An entry of a table of contents: dot leaders, then the page number.
+_TOC_ENTRY = re.compile(r"(?:[.．·…⋯・]\s*){3,}\s*[0-9０-９]{1,4}\s*$|[…⋯]{2,}\s*[0-9０-９]{1,4}\s*$")
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 # A heading line is short; a numbered line longer than this without an early 。 is a paragraph.
 MAX_HEADING_CHARS = 60
@@ -75,26 +86,50 @@ class Layout:
     tables: tuple[TableBlock, ...]
 
 
-def heading_level(line: str) -> int | None:
-    """The level its numbering gives a line (1 ``一、``/``附件N：``, 2 ``（一）``, 3 ``1.``, 4 ``—``)."""
+_BASE = {PART: -2, CHAPTER: -1, SECTION: 0}
+
+
+def _base_level(line: str) -> int | None:
+    """The numbering's place in the fixed order: 篇 −2, 章 −1, 节 0, then 1–4 as in the table."""
     s = line.lstrip()
+    m = _OUTLINE.match(s)
+    if m:
+        return _BASE[m.group(1)]
     for level, pattern in _MARKERS:
         if pattern.match(s):
             return level
     return None
 
 
-def split_heading(line: str) -> tuple[int, int, int | None] | None:
-    """Classify a stripped line: ``(level, heading_end, body_start)`` or None for a paragraph.
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """Which of 第X篇 / 第X章 / 第X节 a document uses as headings, and so every numbering's level."""
 
-    ``body_start`` is None for a heading on its own line; for a run-in heading it is the offset
-    just after the first 。 (the heading text is ``line[:heading_end]`` without the 。).
+    kinds: tuple[str, ...] = ()  # in the order 篇, 章, 节
+
+    def level(self, base: int) -> int:
+        if base <= 0:
+            kind = next(k for k, b in _BASE.items() if b == base)
+            return self.kinds.index(kind) + 1 if kind in self.kinds else 1
+        return base + len(self.kinds)
+
+
+def heading_level(line: str, outline: Outline | None = None) -> int | None:
+    """The level its numbering gives a line (1 ``一、``/``附件N：``, 2 ``（一）``, 3 ``1.``, 4 ``—``).
+
+    Without the document's ``outline`` a ``第X篇/章/节`` line is a chapter (level 1).
     """
-    level = heading_level(line)
-    if level is None:
+    base = _base_level(line)
+    return None if base is None else (outline or Outline()).level(base)
+
+
+def _split(line: str) -> tuple[int, int, int | None] | None:
+    """``split_heading`` with the numbering's base level (see ``_base_level``)."""
+    base = _base_level(line)
+    if base is None or _TOC_ENTRY.search(line):
         return None
     if not _SENTENCE_PUNCT.search(line) and len(line) <= MAX_HEADING_CHARS:
-        return level, len(line), None
+        return base, len(line), None
     stop = line.find("。")
     if stop < 0 or stop > MAX_HEADING_CHARS:
         return None
@@ -102,8 +137,35 @@ def split_heading(line: str) -> tuple[int, int, int | None] | None:
     while body < len(line) and line[body].isspace():
         body += 1
     if body >= len(line):
-        return level, stop, None
-    return level, stop, body
+        return base, stop, None
+    return base, stop, body
+
+
+def split_heading(line: str, outline: Outline | None = None) -> tuple[int, int, int | None] | None:
+    """Classify a stripped line: ``(level, heading_end, body_start)`` or None for a paragraph.
+
+    ``body_start`` is None for a heading on its own line; for a run-in heading it is the offset
+    just after the first 。 (the heading text is ``line[:heading_end]`` without the 。).
+    """
+    split = _split(line)
+    if split is None:
+        return None
+    return (outline or Outline()).level(split[0]), split[1], split[2]
+
+
+def is_contents_entry(line: str) -> bool:
+    """A line of a table of contents: dot leaders, then a page number."""
+    return _TOC_ENTRY.search(line) is not None
+
+
+def outline_of(lines: Iterable[str]) -> Outline:
+    """The 篇/章/节 kinds that head lines of a document (stripped lines, in any order)."""
+    found: set[str] = set()
+    for line in lines:
+        m = _OUTLINE.match(line)
+        if m and _split(line) is not None:
+            found.add(m.group(1))
+    return Outline(tuple(k for k in (PART, CHAPTER, SECTION) if k in found))
 
 
 def _looks_like_title(line: str) -> bool:
@@ -184,6 +246,7 @@ def parse_layout(
     """
     hints = heading_hints or {}
     lines = line_spans(text)
+    outline = outline_of(text[s:e].strip() for s, e in lines if not text.startswith("\t", s))
     b = _Builder(text)
     title: str | None = None
     seen_content = False
@@ -260,7 +323,7 @@ def parse_layout(
             continue
         seen_content = True
 
-        split = split_heading(line)
+        split = _split(line)
         # A target line only counts as a heading inside a section (not a subtitle before one).
         if split and split[0] == 4 and not b.stack:
             split = None
@@ -273,10 +336,11 @@ def parse_layout(
             continue
 
         flush_md()
-        level, head_end, body_start = split
+        base, head_end, body_start = split
+        level = outline.level(base)
         if body_start is None:
             b.open_heading(level, (s, s + head_end))
-        elif level >= 3:
+        elif base >= 3:  # a run-in item or target heads its own paragraph only
             head = (s, s + head_end)
             b.open_heading(level, head, scoped=False)
             b.paragraph((s + body_start, e), extra=(text[head[0] : head[1]],))
@@ -296,9 +360,12 @@ def parse_layout(
 __all__ = [
     "Layout",
     "MAX_HEADING_CHARS",
+    "Outline",
     "ParagraphBlock",
     "TableBlock",
     "heading_level",
+    "is_contents_entry",
+    "outline_of",
     "parse_layout",
     "split_heading",
 ]

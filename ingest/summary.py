@@ -12,9 +12,9 @@ from ingest.pipeline import IngestReport
 def document_summary(doc: Document) -> dict[str, Any]:
     """The document's identity (title, display name, issuer, date, year, region, document number,
     kind, plan period, and where each was read), its paragraphs, passages, headings, tables and
-    table rows, and how it was read:
-    its format, pages, whether OCR read it (and how confidently), how many characters were
-    normalised and how many running header/footer lines were dropped."""
+    table rows, and how it was read: its format, pages, whether OCR read it (and how confidently),
+    the pictures inside text pages OCR read (and the tables found in them), how many characters
+    were normalised and how many running header/footer lines were dropped."""
     lengths = [len(p.text) for p in doc.passages]
     m = doc.meta
     i = doc.identity
@@ -43,6 +43,9 @@ def document_summary(doc: Document) -> dict[str, Any]:
         "ocr": bool(m.get("ocr", False)),
         "ocr_pages": m.get("ocr_pages", 0),
         "ocr_confidence": m.get("ocr_confidence"),
+        "ocr_figures": m.get("ocr_figures", 0),
+        "ocr_figure_tables": m.get("ocr_figure_tables", 0),
+        "ocr_figure_confidence": m.get("ocr_figure_confidence"),
         "normalised_chars": m.get("normalised_chars", 0),
         "header_footer_lines": m.get("header_footer_lines", 0),
     }

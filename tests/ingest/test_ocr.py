@@ -38,6 +38,16 @@ def test_tsv_words_become_positioned_lines():
     assert confs == [96.5, 91.0, 88.0, 90.5, 95.0, 93.0]
 
 
+def test_tsv_words_keep_their_boxes_confidences_and_lines_shifted_onto_the_page():
+    words = ocr.parse_words(TSV, 72 / 300, dx=100, dy=50)
+    assert [(w.text, w.confidence, w.line) for w in words] == [
+        ("到", 96.5, (1, 1, 1)), ("2025年，", 91.0, (1, 1, 1)), ("5G", 88.0, (1, 1, 1)), ("基站", 90.5, (1, 1, 1)),
+        ("IPv6", 95.0, (1, 1, 2)), ("user", 93.0, (1, 1, 2)),
+    ]
+    assert (words[0].x0, words[0].top) == pytest.approx((100 + 300 * 0.24, 50 + 400 * 0.24))
+    assert [ln.text for ln in ocr.lines_of(words)] == ["到2025年，5G基站", "IPv6 user"]
+
+
 def test_words_join_without_spaces_between_chinese():
     assert ocr.join_words(["建设", "完成", "4000", "个", "5G", "基站"]) == "建设完成4000个5G基站"
     assert ocr.join_words(["smart", "city", "智慧", "city"]) == "smart city智慧city"

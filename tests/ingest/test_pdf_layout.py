@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ingest.pdf import Grid, Line, PageContent, layout_blocks, running_lines
+import dataclasses
+
+from ingest.pdf import Grid, Line, PageContent, keep_first_page_display, layout_blocks, running_lines
+from ingest.pdf_style import body_style
 
 LEFT, RIGHT, H = 34.0, 574.0, 12.0
 
@@ -109,3 +112,16 @@ def test_a_table_broken_by_a_page_break_is_joined():
     assert len(tables) == 1
     assert tables[0][1] == [header, ["1", "智能装备项目", "3.5"], ["2", "检测中心项目", "19.9"]]
     assert tables[0][3] == 1
+
+
+def test_a_title_repeated_as_a_running_header_stays_the_title_of_its_first_page():
+    title = "中华人民共和国国民经济和社会发展第十四个五年规划纲要"
+    body = [(LEFT, RIGHT, "正文。" * 20)] * 3
+    pages = [_page(1, body), *(_page(n, body, header=title) for n in (2, 3))]
+    pages[0].lines.insert(0, Line(1, 30, 52, 120, 500, title, size=22.0, font="Bold", bold=True))
+    for p in pages:
+        p.lines[:] = [dataclasses.replace(ln, size=ln.size or ln.bottom - ln.top, font=ln.font or "Body") for ln in p.lines]
+    drop = running_lines(pages)
+    assert (1, 0) in drop and (2, 0) in drop
+    kept = keep_first_page_display(pages, drop, body_style([ln for p in pages for ln in p.lines]))
+    assert kept == drop - {(1, 0)}

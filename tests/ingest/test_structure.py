@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest_file, ingest_text
-from ingest.structure import heading_level, split_heading
+from ingest.structure import Outline, heading_level, outline_of, split_heading
 
 
 @pytest.mark.parametrize(
@@ -114,3 +114,51 @@ def test_government_work_report_ingests_sensibly(shared_dir):
     for p in doc.passages:
         assert doc.text[p.span[0] : p.span[1]] == p.text
         assert not p.text[0].isspace()
+
+
+OUTLINE = """中华人民共和国国民经济和社会发展第十四个五年规划和2035年远景目标纲要
+目　录
+第一篇　开启全面建设社会主义现代化国家新征程……………………1
+第一章　发展环境…………………………………………………………2
+第一篇　开启全面建设社会主义现代化国家新征程
+第一章　发展环境
+第一节　发展基础
+正文一。
+第二节　主要目标
+一、经济发展
+正文二。
+（一）增长
+正文三。
+第二章　指导方针
+正文四。
+"""
+
+
+def test_parts_chapters_and_sections_come_above_the_usual_numbering():
+    doc = ingest_text("outline", None, OUTLINE)
+    assert [(h.level, h.text) for h in doc.headings] == [
+        (0, "中华人民共和国国民经济和社会发展第十四个五年规划和2035年远景目标纲要"),
+        (1, "第一篇　开启全面建设社会主义现代化国家新征程"),
+        (2, "第一章　发展环境"),
+        (3, "第一节　发展基础"),
+        (3, "第二节　主要目标"),
+        (4, "一、经济发展"),
+        (5, "（一）增长"),
+        (2, "第二章　指导方针"),
+    ]
+    assert doc.paragraphs[-2].section == (
+        "第一篇　开启全面建设社会主义现代化国家新征程", "第一章　发展环境", "第二节　主要目标", "一、经济发展", "（一）增长",
+    )
+    # The table of contents stays text: its entries are not headings.
+    assert [p.text for p in doc.paragraphs[:3]] == [
+        "目　录", "第一篇　开启全面建设社会主义现代化国家新征程……………………1", "第一章　发展环境…………………………………………………………2",
+    ]
+
+
+def test_levels_are_relative_to_the_outline_a_document_uses():
+    assert heading_level("第三章 总则") == 1
+    assert heading_level("第三节 目标", Outline(("章", "节"))) == 2
+    assert heading_level("一、总体要求", Outline(("章", "节"))) == 3
+    assert split_heading("（二）面临形势", Outline(("篇", "章", "节"))) == (5, 7, None)
+    assert outline_of(["第一章 总则", "第一节 目的", "第二条 适用范围", "第三章 附则……5"]) == Outline(("章", "节"))
+    assert heading_level("第2章 产业布局") == 1 and heading_level("第十二条 本办法") is None
