@@ -148,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:  # the reader is optional
         reader = None
     answer_res = answers_eval.run(shared, work, embedder, list(answers_eval.SETS), a.answers_limit, reader, progress)
+    step("questions in everyday words over the whole collection, leave-documents-out")
+    from evaluation import paraphrase as para
+
+    para_res = para.evaluate_collection(work / "collection", embedder, reader, progress=progress)
     cm_rows, answers = eval_cmrc(shared, embedder, work, a.limit, a.retrieval_limit, progress)
     peer_dev, peer_cm = eval_peers(shared, settings, embedder, a.retrieval_limit, progress)
     milvus = None if a.no_milvus else backends.eval_milvus(shared, settings, embedder, work, a.retrieval_limit,
@@ -165,10 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
            "peer_dev": peer_dev, "peer_cmrc": peer_cm, "cmrc_paragraphs": len(cmrc.passages(shared)),
            "seconds": time.perf_counter() - t0, "command": command,
            "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()), "milvus": milvus, "reader": reader_res,
-           "answers": answer_res, "govreport": {"score": gov.score, "per_type": gov.per_type, "failures": gov.failures}}
+           "answers": answer_res, "paraphrase": para_res["report"], "govreport": {"score": gov.score, "per_type": gov.per_type, "failures": gov.failures}}
     text = render(res) + backends.render_backends(plan.score, cm_rows, milvus) + reader_eval.render(reader_res)
     text += formats.report_section()
     text += govreport_section(gov) + "\n".join(answers_eval.render(answer_res)) + "\n"
+    text += "\n" + para.section(para_res["report"], command, para.FOLDS_DIR)
     raw = {k: v for k, v in res.items() if k not in ("dev",)}
     raw["dev"] = {"score": plan.score, "per_type": plan.per_type, "failures": plan.failures,
                   "median_cited_chars": plan.median_cited_chars}

@@ -19,6 +19,7 @@ from index.types import Hit
 from service.answer import text as T
 from service.answer.corpus import Corpus
 from service.answer.question import DESCRIPTION, ENTITY, LIST, QUANTITY, TIME, YESNO, Question
+from service.answer.scope import place_in_scope
 
 MAX_WINDOW = 160
 _CONNECTIVE = set("达到为是至突破超过约共有实现完成累计增长提高降低减少增加了的年均建成设完力争已经将新")
@@ -366,10 +367,15 @@ def evidence_for(
         is_retrieved = rank < retrieved
         prior = 0.12 / (1.0 + rank) if is_retrieved else 0.0
         local = {t: w for t, w in weights.items() if not occurs(t, heading)} or weights
-        # places, years and numbers the question names are hard constraints (see grounding)
+        # places, years and numbers the question names and the evidence does not: a place is met
+        # by a document about it, a year by a document that speaks for it (a 2021–2025 plan's goals
+        # answer "到2025年" where the passage does not repeat the year)
         whole = T.squash(context + norm)
+        dscope = corpus.scope(p.doc_id)
+        unmet = sum(1 for r in q.places if T.squash(r) not in whole and not place_in_scope(r, dscope))
+        unmet += sum(1 for y in q.years if str(y) not in whole and not (dscope and y in dscope.years))
+        unmet += sum(1 for r in q.numbers if T.squash(r) not in whole)
         required = [*q.places, *(str(y) for y in q.years), *q.numbers]
-        unmet = sum(1 for r in required if T.squash(r) not in whole)
         qyears = {str(y) for y in q.years}
         constraints = set(required)
         # what is asked about, without the places, years and figures that only scope it ("海淀区" with

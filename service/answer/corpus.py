@@ -172,6 +172,14 @@ class Corpus:
             ]
         return got  # type: ignore[return-value]
 
+    def scope(self, doc_id: str) -> DocScope | None:
+        """One document's scope (None for an unknown id)."""
+        self.scopes()
+        got = self._derived.get("scope_by_id")
+        if got is None:
+            got = self._derived["scope_by_id"] = {s.doc_id: s for s in self.scopes()}
+        return got.get(doc_id)  # type: ignore[union-attr]
+
     # ---- term rarity --------------------------------------------------------------------------
     def df(self, term: str) -> int:
         """In how many sentences of the corpus a term occurs (substring match)."""

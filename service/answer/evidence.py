@@ -29,7 +29,8 @@ from index.textnorm import normalize
 from index.types import Embedder
 from ingest.errors import ModelError
 from service.answer import text as T
-from service.answer.compose import Evidence
+from service.answer.compose import PERCENT_HINT, Evidence
+from service.answer.grounding import only_shares
 from service.answer.question import DESCRIPTION, ENTITY, LIST, QUANTITY, TIME, YESNO, Question
 
 log = logging.getLogger(__name__)
@@ -44,15 +45,19 @@ SENTENCE_FEATURES = (
     "passage_sentences", "table_row",
     "s_cos", "p_cos", "s_cos_gap", "p_cos_gap", "bigram", "bigram_ctx", "log_len",
     "wants_number", "wants_x_quantity", "list_x_enum", "time_x_year", "desc_x_s_cos", "english", "english_x_cov",
+    "match", "match_gap", "share_only",
 )
 # Question-level features for "do the documents answer this at all". Nothing counts the candidates:
 # that measures how the documents are cut (passage length, collection size), not whether they answer.
 ANSWERABLE_FEATURES = (
     "p1", "p2", "p_gap", "s_cos1", "p_cos1", "s_cos_max", "cov1", "content_cov1", "content_cov_max", "bigram1",
     "bigram_max", "unmet1", "number_missing", "enum_missing", "english", "q_len", "head_cov1", "head_cov_max",
+    "match1", "match_max", "share_only1",
     *(f"kind_{k}" for k in KINDS),
 )
 
+# "要涨多少", "占多大份额": a share answers these as well as an amount would
+_SHARE_ASKED = re.compile(r"涨|份额|占|几成|几倍")
 _QWORD_BIGRAMS = re.compile(r"多少|什么|哪些|哪个|如何|怎么|怎样|是否|有没|没有|请问|何时|为何|为什|么样")
 
 
@@ -162,13 +167,60 @@ def model_from_dict(d: dict[str, Any]) -> Linear | Trees:
 
 
 @dataclass(frozen=True)
+class Matcher:
+    """Does this sentence say what the question asks, in whatever words? Read from meaning alone.
+
+    A small network over the embedding model's vectors of the question, the sentence and its
+    passage (their element-wise products and the question–sentence difference), fitted on
+    questions written without the text in view, so it rates a paraphrase by what it means rather
+    than by the words it shares. It costs no model run: the vectors are those retrieval computed.
+    """
+
+    w1: np.ndarray  # (inputs, hidden)
+    b1: np.ndarray
+    w2: np.ndarray  # (hidden,)
+    b2: float
+
+    INPUTS = 3  # blocks of the embedding's width: q·s, q·p, |q − s|
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Matcher:
+        w1, b1, w2 = (np.asarray(d[k], dtype=np.float32) for k in ("w1", "b1", "w2"))
+        if w1.ndim != 2 or b1.shape != (w1.shape[1],) or w2.shape != (w1.shape[1],) or w1.shape[0] % cls.INPUTS:
+            raise ValueError("matcher arrays do not fit together")
+        return cls(w1, b1, w2, float(d["b2"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        def r(a: np.ndarray) -> list[Any]:
+            return np.round(a.astype(np.float64), 6).tolist()
+
+        return {"kind": "matcher", "w1": r(self.w1), "b1": r(self.b1), "w2": r(self.w2), "b2": self.b2}
+
+    @property
+    def dim(self) -> int:
+        return self.w1.shape[0] // self.INPUTS
+
+    @staticmethod
+    def inputs(qv: np.ndarray, sv: np.ndarray, pv: np.ndarray) -> np.ndarray:
+        """One input row per sentence (``sv``, ``pv``: one row each), the question ``qv`` shared."""
+        qv = np.asarray(qv, dtype=np.float32)[None, :]
+        return np.concatenate([sv * qv, pv * qv, np.abs(sv - qv)], axis=1).astype(np.float32)
+
+    def prob(self, x: np.ndarray) -> np.ndarray:
+        h = np.maximum(np.atleast_2d(x) @ self.w1 + self.b1, 0.0)
+        z = h @ self.w2 + self.b2
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass(frozen=True)
 class EvidenceModel:
-    """The sentence scorer, the answerability classifier and its operating point."""
+    """The meaning matcher, the sentence scorer, the answerability classifier and its operating point."""
 
     sentence: Linear | Trees
     answerable: Linear | Trees
     threshold: float
     manifest: dict[str, Any]
+    matcher: Matcher | None = None
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -189,11 +241,12 @@ def load_model(directory: Path = MODEL_DIR) -> EvidenceModel:
         d = json.loads(raw)
         sentence, answerable = model_from_dict(d["sentence"]), model_from_dict(d["answerable"])
         threshold = float(d["threshold"])
+        matcher = Matcher.from_dict(d["matcher"]) if d.get("matcher") else None
     except (KeyError, TypeError, ValueError) as e:
         raise ModelError(f"{directory / 'model.json'}: malformed ({type(e).__name__}: {e})") from None
     if sentence.features != SENTENCE_FEATURES or answerable.features != ANSWERABLE_FEATURES:
         raise ModelError(f"{directory / 'model.json'}: fitted for other features; run `make train`")
-    return EvidenceModel(sentence, answerable, threshold, manifest)
+    return EvidenceModel(sentence, answerable, threshold, manifest, matcher)
 
 
 @lru_cache(maxsize=1)
@@ -225,27 +278,60 @@ class DenseView:
         self.embedder = embedder
         self.passage_vector = passage_vector
 
-    def cosines(self, q: Question, evidence: Sequence[Evidence]) -> tuple[np.ndarray, np.ndarray]:
+    def vectors(self, q: Question, evidence: Sequence[Evidence]) -> Vectors:
+        """The question's vector and each candidate's sentence and passage vectors, with their cosines."""
         n = len(evidence)
         if self.embedder is None or n == 0:
-            return np.zeros(n), np.zeros(n)
+            return Vectors.empty(n)
         try:
             qv = np.asarray(self.embedder.embed_queries([q.text]), dtype=np.float32)[0]
             sents = [sentence_unit(e) for e in evidence]
             sv = np.asarray(self.embedder.embed_passages(sents), dtype=np.float32)
-            s_cos = sv @ qv
-            p_cos = np.empty(n)
-            cache: dict[str, float] = {}
+            pv = sv.copy()
+            cache: dict[str, np.ndarray | None] = {}
             for i, e in enumerate(evidence):
                 pid = e.hit.passage.id
                 if pid not in cache:
-                    pv = self.passage_vector(e.hit.passage) if self.passage_vector else None
-                    cache[pid] = float(pv @ qv) if pv is not None else float(s_cos[i])
-                p_cos[i] = cache[pid]
-            return s_cos.astype(np.float64), p_cos
+                    got = self.passage_vector(e.hit.passage) if self.passage_vector else None
+                    cache[pid] = np.asarray(got, dtype=np.float32) if got is not None else None
+                if cache[pid] is not None:
+                    pv[i] = cache[pid]
+            return Vectors(qv, sv, pv)
         except Exception as e:  # a dense failure costs features, not the answer
             log.warning("dense evidence features unavailable: %s", e)
-            return np.zeros(n), np.zeros(n)
+            return Vectors.empty(n)
+
+    def cosines(self, q: Question, evidence: Sequence[Evidence]) -> tuple[np.ndarray, np.ndarray]:
+        v = self.vectors(q, evidence)
+        return v.s_cos, v.p_cos
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """Dense vectors of one question's candidates (``qv`` None when there are none)."""
+
+    qv: np.ndarray | None
+    sv: np.ndarray
+    pv: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> Vectors:
+        return cls(None, np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.float32))
+
+    @property
+    def s_cos(self) -> np.ndarray:
+        return (self.sv @ self.qv).astype(np.float64) if self.qv is not None else np.zeros(len(self.sv))
+
+    @property
+    def p_cos(self) -> np.ndarray:
+        return (self.pv @ self.qv).astype(np.float64) if self.qv is not None else np.zeros(len(self.pv))
+
+    def match(self, matcher: Matcher | None) -> np.ndarray:
+        """The matcher's probability per candidate; zeros without vectors or a matcher of their width."""
+        n = len(self.sv)
+        if matcher is None or self.qv is None or n == 0 or matcher.dim != self.sv.shape[1]:
+            return np.zeros(n)
+        return matcher.prob(Matcher.inputs(self.qv, self.sv, self.pv)).astype(np.float64)
 
 
 def sentence_unit(e: Evidence) -> str:
@@ -254,12 +340,19 @@ def sentence_unit(e: Evidence) -> str:
     return normalize(e.hit.passage.text)[a:b].strip() or normalize(e.hit.passage.text)
 
 
-def sentence_matrix(q: Question, evidence: Sequence[Evidence], s_cos: np.ndarray, p_cos: np.ndarray) -> np.ndarray:
+def sentence_matrix(
+    q: Question, evidence: Sequence[Evidence], s_cos: np.ndarray, p_cos: np.ndarray, match: np.ndarray | None = None
+) -> np.ndarray:
     """One row of ``SENTENCE_FEATURES`` per candidate."""
     grams = question_bigrams(q.text)
     smax = float(s_cos.max()) if len(s_cos) else 0.0
     pmax = float(p_cos.max()) if len(p_cos) else 0.0
+    match = np.zeros(len(evidence)) if match is None else match
+    mmax = float(match.max()) if len(match) else 0.0
     wants = float(q.wants_number)
+    # a share does not answer "how much" unless a share is what is asked ("GDP目标是多少" is not
+    # answered by "占GDP比重35%"); evidence for the model, not a veto
+    share_asked = q.english or bool(PERCENT_HINT.search(q.text) or _SHARE_ASKED.search(q.text))
     rows = []
     for i, e in enumerate(evidence):
         f = e.features
@@ -267,6 +360,8 @@ def sentence_matrix(q: Question, evidence: Sequence[Evidence], s_cos: np.ndarray
         has_enum = float("、" in sent or "；" in sent)
         has_year = float(T.has_date(sent))
         extra = {
+            "match": float(match[i]), "match_gap": float(match[i]) - mmax,
+            "share_only": float(bool(q.wants_number and not share_asked and only_shares(normalize(e.window_text)))),
             "s_cos": float(s_cos[i]), "p_cos": float(p_cos[i]), "s_cos_gap": float(s_cos[i]) - smax,
             "p_cos_gap": float(p_cos[i]) - pmax, "bigram": _share(grams, sent), "bigram_ctx": _share(grams, e.context),
             "log_len": math.log1p(len(sent)), "wants_number": wants,
@@ -302,6 +397,8 @@ def answerable_row(q: Question, ranked: Sequence[Evidence], X: np.ndarray, probs
         "english": float(q.english), "q_len": math.log1p(len(q.text)),
         # a section whose heading names what is asked ("（四）加大招商引资力度") answers a how-question
         "head_cov1": top[col["head_cov"]], "head_cov_max": float(X[:, col["head_cov"]].max()) if n else 0.0,
+        "match1": top[col["match"]], "match_max": float(X[:, col["match"]].max()) if n else 0.0,
+        "share_only1": top[col["share_only"]],
         **{f"kind_{k}": float(q.kind == k) for k in KINDS},
     }
     return np.asarray([vals[k] for k in ANSWERABLE_FEATURES], dtype=np.float64)
@@ -316,6 +413,7 @@ class Scored:
     X: np.ndarray
     answerable: float
     threshold: float
+    vectors: Vectors | None = None  # aligned with ``ranked`` (for fitting the matcher)
 
     @property
     def answers(self) -> bool:
@@ -327,8 +425,8 @@ def score(
 ) -> Scored:
     """Rank ``evidence`` by the fitted model (hand weights when there is none) and rate answerability."""
     evidence = list(evidence)
-    s_cos, p_cos = dense.cosines(q, evidence)
-    X = sentence_matrix(q, evidence, s_cos, p_cos)
+    v = dense.vectors(q, evidence)
+    X = sentence_matrix(q, evidence, v.s_cos, v.p_cos, v.match(model.matcher if model is not None else None))
     if model is None or not evidence:
         probs = np.asarray([e.score for e in evidence], dtype=np.float64)
     else:
@@ -336,7 +434,9 @@ def score(
     order = sorted(range(len(evidence)), key=lambda i: (-probs[i], evidence[i].rank))
     ranked = [replace(evidence[i], score=float(probs[i])) for i in order]
     probs, X = probs[order] if len(order) else probs, X[order] if len(order) else X
+    if len(order) and v.qv is not None:
+        v = Vectors(v.qv, v.sv[order], v.pv[order])
     if model is None:
-        return Scored(ranked, probs, X, 1.0 if ranked else 0.0, 0.5)
+        return Scored(ranked, probs, X, 1.0 if ranked else 0.0, 0.5, v)
     a = float(model.answerable.prob(answerable_row(q, ranked, X, probs))[0]) if ranked else 0.0
-    return Scored(ranked, probs, X, a, model.threshold)
+    return Scored(ranked, probs, X, a, model.threshold, v)

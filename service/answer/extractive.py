@@ -24,7 +24,6 @@ from service.answer import evidence as E
 from service.answer import grounding
 from service.answer import text as T
 from service.answer.compose import (
-    PERCENT_HINT,
     Evidence,
     answer_text,
     cited,
@@ -154,7 +153,7 @@ class Extractor:
         if self.model is None:
             return self._hand_answer(q, ranked, top_k, notes, scored)
         best = ranked[0] if ranked else None
-        verdict = contradiction(q, best)
+        verdict = contradiction(q, best, self.corpus)
         if best is not None and verdict.grounded and scored.answers:
             return self._compose(q, scored, top_k, notes)
         if best is not None and verdict.grounded:
@@ -299,18 +298,21 @@ class Extractor:
         return None
 
 
-def contradiction(q: Question, ev: Evidence | None) -> grounding.Verdict:
-    """A place, year or figure the question names that the evidence never mentions."""
+def contradiction(q: Question, ev: Evidence | None, corpus: Corpus | None = None) -> grounding.Verdict:
+    """What no weighing of evidence can overcome: an empty question, nothing retrieved, a place or
+    year that no indexed document speaks of, a figure asked and no figure-like text at all.
+
+    A place, year or share the best sentence does not state is evidence for the model (``unmet``,
+    ``share_only``), read with the document's scope: it no longer overrules it.
+    """
     if q.empty:
         return grounding.Verdict(False, "问题为空")
     if ev is None:
         return grounding.Verdict(False, "没有检索到相关内容")
-    named = grounding.unmentioned(q, ev)
-    if not named.grounded:
-        return named
-    if q.wants_number and not q.english and not PERCENT_HINT.search(q.text) and grounding.only_shares(ev.window_text):
-        # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"
-        return grounding.Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
+    if corpus is not None:
+        uncovered = grounding.uncovered(q, corpus)
+        if not uncovered.grounded:
+            return uncovered
     if q.kind == QUANTITY and q.wants_number and not q.english and not _FIGURE_LIKE.search(ev.sentence_text):
         # "计划引进多少名人才" is not answered by "引进高端人才"
         return grounding.Verdict(False, "相关段落没有给出所问的数值")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from index.textnorm import normalize
 from service.answer import scope
@@ -109,6 +110,24 @@ def unmentioned(q: Question, ev: Evidence) -> Verdict:
     nums = [n for n in q.numbers if not _mentioned(n, ctx)]
     if nums:
         return Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
+    return Verdict(True)
+
+
+def uncovered(q: Question, corpus: Any) -> Verdict:
+    """A place or year the question names that no indexed document speaks of.
+
+    A place is spoken of when a document is about it (its title) or any sentence names it; a year
+    when a document speaks for it (a dated report, a plan's period) or any sentence names it.
+    Whether the cited passage itself does is weighed by the evidence model, not decided here.
+    """
+    scopes = corpus.scopes()
+    places = [p for p in q.places
+              if corpus.df(p) == 0 and not any(scope.place_in_scope(p, s) for s in scopes)]
+    if places:
+        return Verdict(False, "文档中没有关于" + "、".join(f"“{p}”" for p in places) + "的内容", tuple(places))
+    years = [y for y in q.years if corpus.df(f"{y}") == 0 and not any(y in s.years for s in scopes)]
+    if years:
+        return Verdict(False, "文档中没有涉及" + "、".join(f"{y}年" for y in years) + "的内容", tuple(str(y) for y in years))
     return Verdict(True)
 
 

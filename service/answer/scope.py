@@ -114,9 +114,47 @@ class DocScope:
     doc_id: str
     places: tuple[str, ...]
     national: bool
+    years: tuple[int, ...] = ()  # the years the document speaks for (see ``document_years``)
 
 
 TITLE_LINE = 60  # a line this short at the top of a document can be its title
+# A five-year plan by its number ("十四五" = 2021–2025) and a period written out ("2021—2025年").
+_FIVE_YEAR = re.compile(r"(?:第)?(十[一二三四五六七八九]|二十)(?:个)?五(?:年)?(?:规划|计划|”|\"|时期|期间)")
+_PERIOD = re.compile(r"((?:19|20)\d{2})\s*(?:—|-|－|–|～|~|至|到)\s*((?:19|20)\d{2})\s*年")
+_NUMERAL = {"十一": 11, "十二": 12, "十三": 13, "十四": 14, "十五": 15, "十六": 16, "十七": 17, "十八": 18,
+            "十九": 19, "二十": 20}
+_YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+
+
+def document_years(title: str, opening: str) -> tuple[int, ...]:
+    """The years a document speaks for, read from its title and the short lines it opens with.
+
+    A dated report (政府工作报告 of year Y, delivered early in Y) reviews Y−1 and plans Y: both
+    are its years. A plan speaks for its whole period ("十四五" → 2021–2025, "2021—2025年"), so
+    a question "到2025年…" is about the goals of a 2021–2025 plan even where a passage does not
+    repeat the year.
+    """
+    head = [title]
+    for line in opening.splitlines()[:4]:
+        if len(line.strip()) <= TITLE_LINE:
+            head.append(line)
+    text = normalize(" ".join(head))
+    out: set[int] = set()
+    for m in _PERIOD.finditer(text):
+        a, b = int(m.group(1)), int(m.group(2))
+        if 0 < b - a <= 15:
+            out.update(range(a, b + 1))
+    for m in _FIVE_YEAR.finditer(text):
+        n = _NUMERAL.get(m.group(1))
+        if n:
+            start = 1966 + 5 * (n - 3)  # the third plan began in 1966, after three years of adjustment
+            out.update(range(start, start + 5))
+    if not out:
+        dated = [int(y) for y in _YEAR_IN.findall(text)]
+        if dated:
+            y = dated[0]
+            out.update((y - 1, y))
+    return tuple(sorted(out))
 
 
 def document_scope(doc_id: str, title: str, opening: str) -> DocScope:
@@ -125,6 +163,7 @@ def document_scope(doc_id: str, title: str, opening: str) -> DocScope:
     Only title lines: a place the body text happens to mention first ("…引进英国技术") is not
     what the document is about.
     """
+    years = document_years(title, opening)
     places = find_places(title)
     national = not places and bool(NATIONAL_DOC.search(normalize(title + " " + opening[:400])))
     if not places and not national:
@@ -134,7 +173,12 @@ def document_scope(doc_id: str, title: str, opening: str) -> DocScope:
                 break
             head.append(line)
         places = find_places(" ".join(head)) if head else ()
-    return DocScope(doc_id, places, national)
+    return DocScope(doc_id, places, national, years)
+
+
+def place_in_scope(place: str, doc: DocScope | None) -> bool:
+    """The document is about ``place`` (or the place is part of its name: 海南岛 for 海南)."""
+    return doc is not None and any(place in sp or sp in place for sp in doc.places)
 
 
 @dataclass(frozen=True)

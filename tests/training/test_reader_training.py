@@ -22,8 +22,8 @@ def test_examples_keep_verbatim_answers_and_never_include_the_test_set() -> None
     loaded = load_examples()
     assert loaded.examples
     assert all(e.context[e.start : e.start + len(e.answer)] == e.answer for e in loaded.examples)
-    assert {e.source for e in loaded.examples} == {"drcd_dev", "drcd_test", "cmrc_trial"}
-    assert not any("cmrc2018_dev" in f for f in loaded.files)
+    assert {e.source for e in loaded.examples} == {"drcd_dev", "cmrc_trial"}
+    assert not any("cmrc2018_dev" in f or "DRCD_test" in f for f in loaded.files)
     # Traditional characters were converted (DRCD is Traditional Chinese)
     assert not any("臺" in e.context or "國" in e.context for e in loaded.examples if e.source.startswith("drcd"))
     assert any(e.held_out for e in loaded.examples) and not all(e.held_out for e in loaded.examples)

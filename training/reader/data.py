@@ -1,9 +1,9 @@
-"""Training examples from DRCD (dev + test) and CMRC2018 trial, and the windows the model sees.
+"""Training examples from DRCD dev and CMRC2018 trial, and the windows the model sees.
 
 Every text goes through the index's length-preserving normaliser (Traditional → Simplified among
 other things), so answer offsets stay valid; an example whose answer text is not found at its
-offset after conversion is dropped and counted. CMRC2018 dev is the test set and is never read
-here. A few DRCD articles are held out (chosen by a hash of the article id, so the split does not
+offset after conversion is dropped and counted. CMRC2018 dev and DRCD test are the test sets and
+are never read here. A few DRCD articles are held out (chosen by a hash of the article id, so the split does not
 depend on the seed) to pick the best checkpoint and to report a score no training step saw.
 
 Each question also gets, with probability ``neg_frac``, one hard negative: the highest-ranked
@@ -26,7 +26,6 @@ from service.reader.windows import Window, make_windows
 EVALDATA = Path(__file__).resolve().parents[3] / "shared" / "evaldata"
 SOURCES = {
     "drcd_dev": Path("drcd/DRCD_dev.json"),
-    "drcd_test": Path("drcd/DRCD_test.json"),
     "cmrc_trial": Path("cmrc2018/cmrc2018_trial.json"),
 }
 HELD_OUT_PER_MILLE = 40  # DRCD articles held out for checkpoint choice

@@ -55,11 +55,54 @@ def test_a_missing_model_is_refused(tmp_path: Path) -> None:
         E.load_model(tmp_path)
 
 
-def test_the_shipped_model_loads() -> None:
+def test_the_shipped_model_loads_and_says_what_trained_it() -> None:
     model = E.load_model()
     assert 0.0 < model.threshold < 1.0
-    assert model.manifest["training_data"]["sha256"]
-    assert "held_out" in model.manifest["metrics"]
+    assert model.matcher is not None and model.matcher.dim == 384
+    data = model.manifest["training_data"]
+    assert data["paraphrase"]["sha256"] and len(data["paraphrase"]["documents"]) >= 25
+    # the scored sets are named as never read, and no file of theirs is among the inputs
+    assert {"eval/dev_qa.jsonl", "eval/dev_qa_govreport.jsonl", "cmrc2018/cmrc2018_dev.json",
+            "drcd/DRCD_test.json"} <= set(data["never_read"])
+    assert not set(data["public"]["files"]) & set(data["never_read"])
+    folds = model.manifest["metrics"]["leave_documents_out"]
+    assert len(folds) == 5
+    held = [d for f in folds.values() for d in f["held_out_documents"]]
+    assert len(held) == len(set(held)) == len(data["paraphrase"]["documents"])
+
+
+def _matcher(dim: int = 4, hidden: int = 3, seed: int = 0) -> E.Matcher:
+    rng = np.random.default_rng(seed)
+    return E.Matcher(rng.normal(size=(3 * dim, hidden)).astype(np.float32), rng.normal(size=hidden).astype(np.float32),
+                     rng.normal(size=hidden).astype(np.float32), 0.2)
+
+
+def test_the_matcher_round_trips_and_reads_question_sentence_and_passage() -> None:
+    m = _matcher()
+    back = E.Matcher.from_dict(json.loads(json.dumps(m.to_dict())))
+    qv = np.asarray([1.0, 0.0, 0.0, 0.0], dtype=np.float32)
+    sv = np.asarray([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]], dtype=np.float32)
+    x = E.Matcher.inputs(qv, sv, sv)
+    assert x.shape == (2, 12)
+    assert np.allclose(x[1], [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0])
+    p = back.prob(x)
+    assert p.shape == (2,) and np.all((p > 0) & (p < 1))
+    assert np.allclose(p, m.prob(x), atol=1e-5)
+    # vectors of another width than the matcher's give no reading rather than a wrong one
+    v = E.Vectors(np.ones(5, dtype=np.float32), np.ones((2, 5), dtype=np.float32), np.ones((2, 5), dtype=np.float32))
+    assert v.match(m).tolist() == [0.0, 0.0]
+
+
+def test_a_matcher_whose_arrays_do_not_fit_is_refused(tmp_path: Path) -> None:
+    s, a = _linear(E.SENTENCE_FEATURES), _linear(E.ANSWERABLE_FEATURES, 1)
+    bad = _matcher().to_dict()
+    bad["b1"] = bad["b1"][:-1]
+    body = json.dumps({"sentence": s.to_dict(), "answerable": a.to_dict(), "threshold": 0.5, "matcher": bad}).encode()
+    (tmp_path / "model.json").write_bytes(body)
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": {"model.json": E.sha256_bytes(body)}}))
+    with pytest.raises(E.ModelError) as err:
+        E.load_model(tmp_path)
+    assert str(err.value) == f"{tmp_path / 'model.json'}: malformed (ValueError: matcher arrays do not fit together)"
 
 
 def test_a_damaged_shipped_copy_degrades_with_one_log_line(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.answer.grounding import place_mentioned
+from service.answer.grounding import place_mentioned, uncovered
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,29 @@ from service.answer.grounding import place_mentioned
 )
 def test_place_mentioned(place: str, context: str, named: bool) -> None:
     assert place_mentioned(place, context) is named
+
+
+class _Collection:
+    """The two lookups ``uncovered`` reads: sentence counts of a term, and the documents' scopes."""
+
+    def __init__(self, text: str, scopes: list) -> None:
+        self.text, self._scopes = text, scopes
+
+    def df(self, term: str) -> int:
+        return self.text.count(term)
+
+    def scopes(self) -> list:
+        return self._scopes
+
+
+def test_a_place_or_year_no_document_speaks_of_declines_and_one_any_document_does_is_left_to_the_model() -> None:
+    from service.answer.question import analyse
+    from service.answer.scope import document_scope
+
+    coll = _Collection("全省粮食产量836.9亿斤。", [document_scope("ah", "2025年安徽省政府工作报告", "")])
+    assert uncovered(analyse("安徽去年粮食产量是多少？"), coll).grounded
+    assert uncovered(analyse("2024年安徽粮食产量是多少？"), coll).grounded  # a report of 2025 reviews 2024
+    v = uncovered(analyse("浙江去年粮食产量是多少？"), coll)
+    assert (v.grounded, v.reason) == (False, "文档中没有关于“浙江”的内容")
+    v = uncovered(analyse("2019年安徽粮食产量是多少？"), coll)
+    assert (v.grounded, v.reason) == (False, "文档中没有涉及2019年的内容")

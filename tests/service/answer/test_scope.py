@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.answer import scope
 from service.answer.scope import DocScope, document_scope, find_places, preferred_documents, question_scope
 
 
@@ -99,3 +100,22 @@ def test_a_document_about_another_place_answers_when_its_evidence_names_the_plac
     assert conflicts(q, city, lambda p: p in "新北市是台湾人口最多的城市。")
     # the country is never read off a district's passage
     assert conflicts(question_scope("全国粮食总产量是多少？"), city, lambda p: True)
+
+
+@pytest.mark.parametrize(("title", "opening", "years"), [
+    ("某市“十四五”工业发展规划", "", tuple(range(2021, 2026))),
+    ("国民经济和社会发展第十一个五年规划纲要", "", tuple(range(2006, 2011))),
+    ("某省职业教育改革实施方案（2019—2022年）", "", (2019, 2020, 2021, 2022)),
+    ("2025年某省政府工作报告", "2025年某省政府工作报告\n2025年1月20日在某省人民代表大会上", (2024, 2025)),
+    ("政府工作报告", "政府工作报告\n——2019年3月5日在第十三届全国人民代表大会第二次会议上", (2018, 2019)),
+    ("政府工作报告", "各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。", ()),
+])
+def test_document_years_from_title_and_opening_lines(title: str, opening: str, years: tuple[int, ...]) -> None:
+    """A dated report speaks for its year and the one it reviews; a plan for its whole period."""
+    assert scope.document_years(title, opening) == years
+
+
+def test_a_place_is_in_a_documents_scope_when_it_is_or_holds_the_documents_place() -> None:
+    doc = scope.document_scope("hn", "2025年海南省政府工作报告", "")
+    assert scope.place_in_scope("海南岛", doc) and scope.place_in_scope("海南", doc)
+    assert not scope.place_in_scope("广东", doc) and not scope.place_in_scope("海南", None)
