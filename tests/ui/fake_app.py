@@ -23,7 +23,7 @@ class NotReadyRuntime(FakeRuntime):
     def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
         raise IndexNotReady("no index at .planqa/index; run `planqa index`")
 
-    documents = document = search = ask_stream = passage = _refuse
+    documents = document = search = ask_stream = passage = timeline = _refuse
 
 
 def create_not_ready() -> FastAPI:
