@@ -156,7 +156,7 @@ table.pq-kwic .pq-right > div { overflow: hidden; white-space: nowrap; }
 .pq-tl-chart { display: flex; align-items: flex-end; gap: 6px; overflow-x: auto; padding-bottom: 2px; }
 button.pq-bar { display: flex; flex-direction: column; align-items: center; flex: 1 0 34px; max-width: 72px;
   background: none; border: 1px solid transparent; border-radius: 6px; padding: 2px 2px 4px; cursor: pointer;
-  color: var(--body-text-color); font: inherit; }
+  color: var(--body-text-color); font: inherit; margin: 0 !important; }
 button.pq-bar:hover, button.pq-bar:focus-visible { border-color: var(--color-accent); }
 button.pq-bar.pq-sel { border-color: var(--color-accent); background: var(--background-fill-secondary); }
 button.pq-bar.pq-zero { cursor: default; color: var(--body-text-color-subdued); }
