@@ -162,3 +162,10 @@ def test_api_timeline_refuses_bad_input_saying_what_to_fix(client: TestClient, b
     detail = r.json()["detail"]
     text = detail if isinstance(detail, str) else " ".join(i["msg"] for i in detail)
     assert message in text
+
+
+def test_api_timeline_body_must_be_utf8_json(client: TestClient):
+    r = client.post("/api/timeline", content='{"query": "改革"}'.encode("gbk"), headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "not valid UTF-8" in r.json()["detail"]
+    r = client.post("/api/timeline", content=b'{"query": "x"}', headers={"content-type": "text/plain"})
+    assert r.status_code == 415
