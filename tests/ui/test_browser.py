@@ -418,9 +418,18 @@ def test_the_timeline_of_a_phrase_draws_and_a_year_opens_its_matches(reports_url
         assert tuple(table[0]) == DOC_COLUMNS
         assert [(r[1], int(r[4])) for r in table[1:]] == [(d["doc_id"], d["count"]) for d in api["documents"]]
 
+        share = page.get_attribute("#pq-summary a.pq-share-link", "href")
         search(page, "改革", "关键词")  # ranked modes have no timeline
         page.wait_for_selector("#pq-notice .pq-phrase")
         assert page.locator("#pq-timeline").is_hidden() and page.locator("#pq-timeline-csv").is_hidden()
+        assert watch.problems() == []
+
+    with chromium_page(reports_url, *size, path=share) as (page, watch):  # the shared search has it too
+        page.wait_for_selector("#pq-timeline button.pq-bar")
+        wait_idle(page)
+        page.click('#pq-timeline button.pq-bar[data-year="2013"]')
+        page.wait_for_selector("#pq-results .pq-year-head")
+        assert set(page.locator("#pq-results .pq-card .pq-doc").all_inner_texts()) == {"2013年政府工作报告"}
         assert watch.problems() == []
 
 
