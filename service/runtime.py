@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from index.milvus.schema import Connection
     from index.store import SearchIndex
     from service.answer.engine import Answer, AnswerEngine
+    from service.timeline import Timeline
 
     ServedIndex = SearchIndex | MilvusIndex  # the local index files or the Milvus collections
 
@@ -457,6 +458,18 @@ class Runtime:
                 per_doc[h.passage.doc_id] = per_doc.get(h.passage.doc_id, 0) + 1
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(query, mode, total, took, hits, per_doc)
+
+    def timeline(
+        self, phrase: str, doc_ids: list[str] | None = None, filters: DocFilter | None = None,
+    ) -> Timeline:
+        """``phrase``'s exact-search counts per document in date order, and per year."""
+        from service.timeline import build_timeline
+
+        idx = self._require().index
+        ids = self._selected(idx, doc_ids, filters)
+        docs = list(idx.documents.values()) if ids is None else [idx.documents[i] for i in ids]
+        per_doc = dict(idx.exact.find(phrase, doc_ids=ids, limit=0).per_doc) if docs else {}
+        return build_timeline(phrase, per_doc, docs)
 
     def ask(
         self, question: str, top_k: int = 5, doc_ids: list[str] | None = None, history: list[str] | None = None,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from service.answer.engine import Answer
     from service.catalog import ModelEntry
     from service.runtime import SearchResult
+    from service.timeline import DocCount, Timeline, YearCount
 
 TitleOf = Callable[[str], str]
 
@@ -94,6 +95,63 @@ class SearchRequest(_Filters):
 
     _q = field_validator("query")(lambda v: check_text(v, "query"))
     _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
+
+
+class TimelineRequest(_Filters):
+    """The exact wording to follow over the documents, with exact search's filters."""
+
+    query: str = Field(..., description="The exact wording to find, as in exact search.", json_schema_extra=_TEXT_LIMITS)
+    doc_ids: list[str] | None = Field(
+        None, description="Only these documents.", json_schema_extra=_DOC_IDS_LIMITS
+    )
+
+    _q = field_validator("query")(lambda v: check_text(v, "query"))
+    _d = field_validator("doc_ids")(lambda v: clean_doc_ids(v))
+
+
+class DocCountOut(BaseModel):
+    doc_id: str
+    name: str = Field(..., description="The document's distinct name.")
+    date: str | None = None
+    year: int | None = None
+    count: int = Field(..., description="Occurrences of the phrase in the document (exact search's count).")
+
+    @classmethod
+    def from_core(cls, d: DocCount) -> DocCountOut:
+        return cls(doc_id=d.doc_id, name=d.name, date=d.date, year=d.year, count=d.count)
+
+
+class YearCountOut(BaseModel):
+    year: int
+    count: int = Field(..., description="Occurrences in that year's documents, summed.")
+    documents: int = Field(..., description="Documents of that year searched.")
+    matched: int = Field(..., description="Of those, how many hold the phrase.")
+
+    @classmethod
+    def from_core(cls, y: YearCount) -> YearCountOut:
+        return cls(year=y.year, count=y.count, documents=y.documents, matched=y.matched)
+
+
+class TimelineResponse(BaseModel):
+    query: str
+    total: int
+    summary: str = Field(..., description="First and last appearance in words (Chinese).")
+    first: DocCountOut | None = Field(None, description="The earliest dated document holding the phrase.")
+    last: DocCountOut | None = Field(None, description="The latest dated document holding the phrase.")
+    documents: list[DocCountOut] = Field(
+        ..., description="Every searched document in date order (undated last), with 0 where the phrase is absent."
+    )
+    years: list[YearCountOut] = Field(..., description="Every year a searched document is from, ascending.")
+    undated: int = Field(0, description="Occurrences in documents without a year (in no year).")
+
+    @classmethod
+    def from_timeline(cls, t: Timeline) -> TimelineResponse:
+        def one(d: DocCount | None) -> DocCountOut | None:
+            return DocCountOut.from_core(d) if d is not None else None
+
+        return cls(query=t.phrase, total=t.total, summary=t.describe(), first=one(t.first), last=one(t.last),
+                   documents=[DocCountOut.from_core(d) for d in t.documents],
+                   years=[YearCountOut.from_core(y) for y in t.years], undated=t.undated)
 
 
 MAX_HISTORY = 20

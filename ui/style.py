@@ -149,6 +149,35 @@ table.pq-grid tr.pq-target td { background: #fef9c3; }
 a.pq-share-link { margin-left: 10px; font-size: 0.85rem; }
 table.pq-kwic .pq-right > div { overflow: hidden; white-space: nowrap; }
 
+/* the timeline of an exact phrase: first and last appearance, a bar per year */
+.pq-timeline { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px;
+  margin: 4px 0 8px; background: var(--background-fill-primary); }
+.pq-tl-said { margin: 0 0 8px; line-height: 1.7; }
+.pq-tl-chart { display: flex; align-items: flex-end; gap: 6px; overflow-x: auto; padding-bottom: 2px; }
+button.pq-bar { display: flex; flex-direction: column; align-items: center; flex: 1 0 34px; max-width: 72px;
+  background: none; border: 1px solid transparent; border-radius: 6px; padding: 2px 2px 4px; cursor: pointer;
+  color: var(--body-text-color); font: inherit; margin: 0 !important; }
+button.pq-bar:hover, button.pq-bar:focus-visible { border-color: var(--color-accent); }
+button.pq-bar.pq-sel { border-color: var(--color-accent); background: var(--background-fill-secondary); }
+button.pq-bar.pq-zero { cursor: default; color: var(--body-text-color-subdued); }
+.pq-bar-n { font-size: 0.78rem; line-height: 1.4; }
+.pq-bar-col { display: flex; align-items: flex-end; width: 70%; height: 120px;
+  border-bottom: 1px solid var(--border-color-primary); }
+.pq-bar-fill { display: block; width: 100%; min-height: 0; background: var(--color-accent); border-radius: 3px 3px 0 0; }
+button.pq-bar.pq-sel .pq-bar-fill { background: #f59e0b; }
+.pq-bar-year { font-size: 0.78rem; margin-top: 3px; font-variant-numeric: tabular-nums; }
+.pq-tl-foot { display: flex; align-items: center; gap: 10px; margin-top: 6px; font-size: 0.82rem;
+  color: var(--body-text-color-subdued); flex-wrap: wrap; }
+button.pq-tl-all { border: 1px solid var(--border-color-primary); border-radius: 6px; background: none;
+  padding: 2px 8px; cursor: pointer; color: var(--color-accent); font: inherit; }
+.pq-year-head { margin: 0 0 8px; line-height: 1.6; }
+.pq-year-head span { color: var(--body-text-color-subdued); margin-left: 4px; }
+@media (max-width: 480px) {
+  .pq-bar-col { height: 90px; }
+  button.pq-bar { flex-basis: 28px; }
+  .pq-bar-year { font-size: 0.7rem; }
+}
+
 /* phones */
 @media (max-width: 480px) {
   .gradio-container { padding: 0 6px !important; }

@@ -31,7 +31,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_JSON_BODY = 256 * 1024
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the title field around the file
-JSON_ROUTES = frozenset({"/api/search", "/api/ask", "/v1/chat/completions"})
+JSON_ROUTES = frozenset({"/api/search", "/api/timeline", "/api/ask", "/v1/chat/completions"})
 
 
 async def send_error(send: Send, scope: Scope, status: int, message: str,

@@ -16,6 +16,7 @@ from index.types import Hit
 from ingest.errors import InvalidRequest, NotFound
 from ingest.model import Cell, Document, Heading, Identity, Paragraph, Passage, Table, TableRow
 from service.runtime import SearchResult
+from service.timeline import Timeline, build_timeline
 
 DOC_ID = "demo-plan"
 TITLE = "示例区“十四五”工业发展规划"
@@ -184,6 +185,12 @@ class FakeRuntime:
             if ranges:
                 per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + (len(ranges) if mode == "exact" else 1)
         return SearchResult(query, mode, total, 1.5, hits[:top_k], per_doc)
+
+    def timeline(self, phrase: str, doc_ids: list[str] | None = None, filters: DocFilter | None = None) -> Timeline:
+        """Like the runtime's: this fake's exact counts over the selected documents."""
+        docs = self._selected(doc_ids, filters)
+        per_doc = self.search(phrase, "exact", 0, [d.doc_id for d in docs]).per_doc if docs else {}
+        return build_timeline(phrase, per_doc, docs)
 
     def _answer(self, question: str, history: list[str] | None = None) -> FakeAnswer:
         if history and question.startswith("那"):  # an elliptical follow-up: read against the last question

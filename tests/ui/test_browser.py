@@ -9,6 +9,8 @@ console error or a failed request fails it too. Screenshots go to ``tests/artifa
 from __future__ import annotations
 
 import csv
+import json
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,7 +35,7 @@ from tests.ui.browser import (
     wait_answer,
     wait_idle,
 )
-from ui.export import COLUMNS
+from ui.export import COLUMNS, DOC_COLUMNS
 
 pytestmark = [
     pytest.mark.slow,
@@ -346,6 +348,88 @@ def test_filters_by_year_region_and_kind_in_search_and_answers(collection_url, f
         page.wait_for_selector("#pq-results mark")
         assert page.locator("#pq-results mark").count() == 1
         assert page.input_value("#pq-search-year-from input") == "2019年"
+        assert watch.problems() == []
+
+
+@pytest.fixture(scope="module")
+def reports_url() -> Iterator[str]:
+    """The real runtime over excerpts of dated reports (exact search needs no model)."""
+    port = free_port()
+    log = ARTIFACTS / "server-reports.log"
+    with server(uvicorn_factory("tests.ui.fake_app:create_reports", port), port, log=log, timeout=240) as url:
+        yield url
+
+
+def _post(url: str, body: dict) -> dict:
+    req = urllib.request.Request(url, json.dumps(body).encode(), {"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def test_the_timeline_of_a_phrase_draws_and_a_year_opens_its_matches(reports_url, size):
+    api = _post(reports_url + "/api/timeline", {"query": "改革"})
+    per_doc = _post(reports_url + "/api/search", {"query": "改革", "mode": "exact"})["per_doc"]
+    assert {d["doc_id"]: d["count"] for d in api["documents"] if d["count"]} == per_doc
+    y2019 = next(y for y in api["years"] if y["year"] == 2019)
+    with chromium_page(reports_url, *size) as (page, watch):
+        search(page, "改革")
+        page.wait_for_selector("#pq-timeline button.pq-bar")
+        wait_idle(page)
+        said = page.inner_text("#pq-timeline .pq-tl-said")
+        assert said == api["summary"] and said.startswith("“改革”首次出现于《2013年政府工作报告》")
+        bars = page.locator("#pq-timeline button.pq-bar")
+        assert [(b.get_attribute("data-year"), int(b.locator(".pq-bar-n").inner_text())) for b in bars.all()] == [
+            (str(y["year"]), y["count"]) for y in api["years"]]
+        # drawn to scale, side by side on one baseline, within the window (no sideways scrolling)
+        drawn = page.evaluate("""() => [...document.querySelectorAll('#pq-timeline button.pq-bar')].map((b) => {
+          const f = b.querySelector('.pq-bar-fill').getBoundingClientRect();
+          const c = b.querySelector('.pq-bar-col').getBoundingClientRect();
+          return [f.height / c.height, c.bottom, b.getBoundingClientRect().right]; })""")
+        top = max(y["count"] for y in api["years"])
+        for (share, bottom, right), y in zip(drawn, api["years"], strict=True):
+            assert abs(share - y["count"] / top) < 0.02 and abs(bottom - drawn[0][1]) < 1 and right <= size[0]
+        assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+        rows = page.locator("#pq-summary table.pq-perdoc tbody tr td:first-child").all_inner_texts()
+        assert rows == [d["name"] for d in api["documents"] if d["count"]]  # per document, in date order
+        shot(page, f"reports-timeline-{_name(size)}")
+
+        page.click('#pq-timeline button.pq-bar[data-year="2019"]')
+        page.wait_for_selector("#pq-results .pq-year-head")
+        wait_idle(page)
+        assert page.get_attribute('#pq-timeline button.pq-bar[data-year="2019"]', "aria-pressed") == "true"
+        assert page.inner_text("#pq-results .pq-year-head").startswith(f"2019年：共 {y2019['count']} 处")
+        names = {d["name"] for d in api["documents"] if d["year"] == 2019 and d["count"]}
+        assert set(page.locator("#pq-results .pq-card .pq-doc").all_inner_texts()) == names
+        assert page.locator("#pq-results mark").count() == y2019["count"]
+        assert in_viewport(page, "#pq-results .pq-year-head")
+        shot(page, f"reports-timeline-2019-{_name(size)}")
+        page.get_by_role("tab", name="关键词上下文").click()
+        assert page.locator("#pq-kwic tbody tr").count() == y2019["count"]
+
+        page.click("#pq-timeline button.pq-tl-all")  # back to every year, in the result list
+        page.wait_for_function("() => !document.querySelector('#pq-results .pq-year-head')")
+        wait_idle(page)
+        assert page.get_by_role("tab", name="结果列表").get_attribute("aria-selected") == "true"
+        assert page.locator("#pq-results mark").count() == api["total"]
+
+        with page.expect_download() as dl:
+            page.click("#pq-timeline-csv")
+        table = list(csv.reader(Path(dl.value.path()).read_bytes().decode("utf-8-sig").splitlines()))
+        assert tuple(table[0]) == DOC_COLUMNS
+        assert [(r[1], int(r[4])) for r in table[1:]] == [(d["doc_id"], d["count"]) for d in api["documents"]]
+
+        share = page.get_attribute("#pq-summary a.pq-share-link", "href")
+        search(page, "改革", "关键词")  # ranked modes have no timeline
+        page.wait_for_selector("#pq-notice .pq-phrase")
+        assert page.locator("#pq-timeline").is_hidden() and page.locator("#pq-timeline-csv").is_hidden()
+        assert watch.problems() == []
+
+    with chromium_page(reports_url, *size, path=share) as (page, watch):  # the shared search has it too
+        page.wait_for_selector("#pq-timeline button.pq-bar")
+        wait_idle(page)
+        page.click('#pq-timeline button.pq-bar[data-year="2013"]')
+        page.wait_for_selector("#pq-results .pq-year-head")
+        assert set(page.locator("#pq-results .pq-card .pq-doc").all_inner_texts()) == {"2013年政府工作报告"}
         assert watch.problems() == []
 
 

@@ -1,4 +1,4 @@
-"""Search and single passages."""
+"""Search, a phrase's timeline, and single passages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from service.api.deps import API_AUTH, RuntimeDep
 from service.api.errors import responses
-from service.schemas import HitOut, SearchRequest, SearchResponse
+from service.schemas import HitOut, SearchRequest, SearchResponse, TimelineRequest, TimelineResponse
 
 router = APIRouter(dependencies=API_AUTH)
 
@@ -15,6 +15,12 @@ router = APIRouter(dependencies=API_AUTH)
 def search(req: SearchRequest, r: RuntimeDep) -> SearchResponse:
     res = r.search(req.query, mode=req.mode, top_k=req.top_k, doc_ids=req.doc_ids, filters=req.to_filter())
     return SearchResponse.from_result(res, r.doc_title)
+
+
+@router.post("/api/timeline", response_model=TimelineResponse, responses=responses(401, 404, 413, 415, 422, 429, 503, 504))
+def timeline(req: TimelineRequest, r: RuntimeDep) -> TimelineResponse:
+    """A phrase's exact-search counts per document in date order, per year, and its first and last appearance."""
+    return TimelineResponse.from_timeline(r.timeline(req.query, doc_ids=req.doc_ids, filters=req.to_filter()))
 
 
 @router.get(
