@@ -29,8 +29,8 @@ from index.textnorm import normalize
 from index.types import Embedder
 from ingest.errors import ModelError
 from service.answer import text as T
-from service.answer.compose import PERCENT_HINT, Evidence
-from service.answer.grounding import only_shares
+from service.answer.compose import Evidence
+from service.answer.grounding import asks_share, only_shares
 from service.answer.question import DESCRIPTION, ENTITY, LIST, QUANTITY, TIME, YESNO, Question
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,6 @@ ANSWERABLE_FEATURES = (
     *(f"kind_{k}" for k in KINDS),
 )
 
-# "要涨多少", "占多大份额": a share answers these as well as an amount would
-_SHARE_ASKED = re.compile(r"涨|份额|占|几成|几倍")
 _QWORD_BIGRAMS = re.compile(r"多少|什么|哪些|哪个|如何|怎么|怎样|是否|有没|没有|请问|何时|为何|为什|么样")
 
 
@@ -352,7 +350,7 @@ def sentence_matrix(
     wants = float(q.wants_number)
     # a share does not answer "how much" unless a share is what is asked ("GDP目标是多少" is not
     # answered by "占GDP比重35%"); evidence for the model, not a veto
-    share_asked = q.english or bool(PERCENT_HINT.search(q.text) or _SHARE_ASKED.search(q.text))
+    share_asked = asks_share(q)
     rows = []
     for i, e in enumerate(evidence):
         f = e.features

@@ -300,10 +300,10 @@ class Extractor:
 
 def contradiction(q: Question, ev: Evidence | None, corpus: Corpus | None = None) -> grounding.Verdict:
     """What no weighing of evidence can overcome: an empty question, nothing retrieved, a place or
-    year that no indexed document speaks of, a figure asked and no figure-like text at all.
-
-    A place, year or share the best sentence does not state is evidence for the model (``unmet``,
-    ``share_only``), read with the document's scope: it no longer overrules it.
+    year that no indexed document speaks of, or that neither the evidence nor its document's scope
+    covers (a provincial report speaks for its province, a plan for its period, a dated report for
+    its year and the one it reviews), an amount asked and only shares given, a figure asked and no
+    figure-like text at all.
     """
     if q.empty:
         return grounding.Verdict(False, "问题为空")
@@ -313,6 +313,12 @@ def contradiction(q: Question, ev: Evidence | None, corpus: Corpus | None = None
         uncovered = grounding.uncovered(q, corpus)
         if not uncovered.grounded:
             return uncovered
+    named = grounding.unmentioned(q, ev, corpus.scope(ev.hit.passage.doc_id) if corpus is not None else None)
+    if not named.grounded:
+        return named
+    if q.wants_number and not grounding.asks_share(q) and grounding.only_shares(ev.window_text):
+        # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"; "占多大份额" or "涨多少" is
+        return grounding.Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
     if q.kind == QUANTITY and q.wants_number and not q.english and not _FIGURE_LIKE.search(ev.sentence_text):
         # "计划引进多少名人才" is not answered by "引进高端人才"
         return grounding.Verdict(False, "相关段落没有给出所问的数值")

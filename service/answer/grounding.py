@@ -98,19 +98,37 @@ def _enumerates(focus: str, sentence: str) -> bool:
     return False
 
 
-def unmentioned(q: Question, ev: Evidence) -> Verdict:
-    """A place, year or number the question names that the evidence (with its context) never mentions."""
+_COUNTRY = ("中国", "我国", "全国", "中华人民共和国")
+
+
+def unmentioned(q: Question, ev: Evidence, doc: scope.DocScope | None = None) -> Verdict:
+    """A place, year or number the question names that the evidence (with its context) never mentions.
+
+    With the document's scope (``doc``), a place the document is about and a year it speaks for
+    count as mentioned: a provincial report's passages are about that province, the goals of a
+    2021–2025 plan answer "到2025年", a national report answers for 中国.
+    """
     ctx = ev.context + " " + normalize(ev.passage_text)
-    places = [p for p in q.places if not place_mentioned(p, ctx)]
+    places = [p for p in q.places if not place_mentioned(p, ctx) and not scope.place_in_scope(p, doc)
+              and not (doc is not None and doc.national and p in _COUNTRY)]
     if places:
         return Verdict(False, "相关段落没有提到" + "、".join(f"“{p}”" for p in places), tuple(places))
-    years = [str(y) for y in q.years if not _mentioned(str(y), ctx)]
+    years = [str(y) for y in q.years if not _mentioned(str(y), ctx) and not (doc is not None and y in doc.years)]
     if years:
         return Verdict(False, "相关段落没有提到" + "、".join(f"{y}年" for y in years), tuple(years))
     nums = [n for n in q.numbers if not _mentioned(n, ctx)]
     if nums:
         return Verdict(False, "相关段落没有出现" + "、".join(nums), tuple(nums))
     return Verdict(True)
+
+
+# "要涨多少", "占多大份额": a share answers these as well as an amount would
+_SHARE_WORDS = re.compile(r"涨|份额|占|几成|几倍")
+
+
+def asks_share(q: Question) -> bool:
+    """Whether a share or a rate can answer the question (it asks for one, or is in English)."""
+    return q.english or bool(PERCENT_HINT.search(q.text) or _SHARE_WORDS.search(q.text))
 
 
 def uncovered(q: Question, corpus: Any) -> Verdict:

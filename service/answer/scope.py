@@ -139,12 +139,13 @@ def document_years(title: str, opening: str) -> tuple[int, ...]:
         if len(line.strip()) <= TITLE_LINE:
             head.append(line)
     text = normalize(" ".join(head))
+    named = normalize(title)  # a period from the title only: a plan's first heading reviews the last one
     out: set[int] = set()
-    for m in _PERIOD.finditer(text):
+    for m in _PERIOD.finditer(named):
         a, b = int(m.group(1)), int(m.group(2))
         if 0 < b - a <= 15:
             out.update(range(a, b + 1))
-    for m in _FIVE_YEAR.finditer(text):
+    for m in _FIVE_YEAR.finditer(named):
         n = _NUMERAL.get(m.group(1))
         if n:
             start = 1966 + 5 * (n - 3)  # the third plan began in 1966, after three years of adjustment
