@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from evaluation.metrics import squash
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "training" / "data" / "paraphrase"
@@ -25,13 +26,6 @@ DOCS = (REPO / ".." / "shared" / "evaldata" / "policy_docs").resolve()
 TYPES = ("fact", "target", "semantic", "traditional", "crosslingual", "oos")
 FORMS = ("number", "share", "list", "how", "why", "when", "whether", "what", "name")
 FOLDS = 5
-
-_WS = re.compile(r"\s+")
-
-
-def squash(s: str) -> str:
-    return _WS.sub("", s or "")
-
 
 @dataclass(frozen=True)
 class Question:
