@@ -1,0 +1,339 @@
+"""Questions with several asks: "生物医药有哪些项目？总投资多少？" is two questions, each answered.
+
+A question is split where one ask ends and another begins: between sentences, between clauses
+joined by a comma or by 以及/并且/和 when each side asks something ("有哪些项目，总投资多少"),
+and over the items of a coordination with 分别 ("A和B的总投资分别是多少" is asked of A and of B;
+"A的总投资和建设年限分别是多少" asks two columns of A). A clause that asks nothing ("小微企业交
+企业所得税，今年有什么新的减免？") is context for the ask after it, not an ask of its own.
+
+An ask that names no subject of its own — only an attribute or a predicate ("总投资多少",
+"比上年增长了多少", "如何实施") — leans on the first ask and inherits its subject; the engine
+answers it over the rows the ask before it listed when that was a table answer.
+
+``join`` puts the answers together: citations renumbered into one list without repeats, each
+part's ``[n]`` kept pointing at its own sources; grounded only when every part is, and a part
+the documents do not answer is named.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Protocol
+
+from index.textnorm import normalize
+from index.types import Hit
+from ingest.model import TableRow
+from service.answer import followup
+from service.answer import text as T
+
+EARLIER_ROWS = "上述项目"  # how an ask over the rows the ask before listed names them
+MAX_PARTS = 6  # more "asks" than this is a list of words, not a list of questions
+
+# a question word (几乎 is "almost"); 列出/列举 ask as much as 哪些 does
+_ASK = re.compile(r"多少|几(?!乎)|哪|什么|啥|谁|如何|怎么|怎样|何时|何地|何处|为何|为什么|是否|是不是|有没有|能否|可否|吗|呢|列出|列举")
+# the question phrase with what it leans on: "有多少家", "是哪些", "是什么时候"
+_ASK_PHRASE = re.compile(
+    r"(?:是|有|为|在)?(?:多少|几(?!乎))[个家项条座辆名所批类处位届次种年亿万元]*"
+    r"|(?:是|有|在)?哪(?:一|几)?(?:个|些|家|项|年|里|儿)?"
+    r"|(?:是|有)?什么(?:时候)?|如何|怎么样|怎样|怎么|谁|是否|是不是|有没有|能否|可否|吗|呢|^请问|^请|列出|列举"
+)
+_SENTENCE_END = re.compile(r"[？?！!。；;]+")
+_COMMA = re.compile(r"[，,]")
+# a conjunction between two asks inside one clause: "总投资多少以及何时开工"
+_ASK_JOIN = re.compile(r"以及|并且|同时|此外|另外|还有|和|与")
+_ASK_AT_END = re.compile(r"(?:多少|几|哪些|哪个|什么|谁|如何|怎样|怎么样|何时|是否|吗|呢)[个家项条亿万元年些]{0,2}$")
+_COORD = re.compile(r"以及|和|与|及|跟|同|、")
+# the words that open an ask leaning on the one before ("其中…", "比上年…", "分别…")
+_LEANING_OPEN = re.compile(
+    r"^(?:那么|那|其中|这其中|它们|它|他们|其|这些|那些|这个|那个|上述|以上|该(?!区|市|县|省)|分别|各自|各|同比|环比|比|较|占)"
+)
+_LEAD = re.compile(
+    r"^(?:那么|那|另外|此外|还有|并且|同时|以及|而且)?\s*(?:其中|这其中|里面|当中)?\s*"
+    r"(?:它们|它|他们|其|这些|那些|这个|那个|上述|以上|该(?!区|市|县|省))?(?:的)?"
+)
+# nouns that name a property of something, not the something: an ask made only of them has no subject
+_ATTRIBUTES = T.words(
+    """
+    投资 总投资 投资额 金额 资金 费用 成本 产值 总产值 增加值 营收 营业收入 收入 税收 利税 利润 产能 产量 销量 规模
+    面积 占地 数量 个数 总数 人数 比重 占比 比例 增速 增长 增长率 增幅 速度 时间 年限 起止 期限 工期 年份 日期 时期
+    期间 年度 当年 上年 去年 同期 单位 法人 主体 业主 地点 位置 地址 内容 目标 名称 类别 类型 性质 方式 来源 情况
+    进度 效果 作用 意义 原因 措施 举措 计划 预计 主要 具体 项目 工程 企业 公司 多少 程度 水平 标准 要求 任务 重点
+    """
+)
+_NOUN_FLAGS = ("n", "j", "l", "i", "s", "eng", "a")
+# heads a coordination's last item shares with the items before it: "生物医药和新材料类项目"
+_SHARED_HEAD = re.compile(r"类[\u4e00-\u9fff]{0,4}$|(?:项目|工程)$")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One ask of a question: as written, and as answered (a leaning ask completed with the subject)."""
+
+    asked: str
+    question: str
+    leans: bool = False
+
+
+class PartAnswer(Protocol):
+    text: str
+    grounded: bool
+    citations: list[Hit]
+    kind: str
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The parts' answers as one: ``[n]`` in ``text`` refers to ``citations[n-1]``."""
+
+    text: str
+    grounded: bool
+    citations: list[Hit]
+    kind: str
+    notes: list[str]
+
+
+# ---- splitting --------------------------------------------------------------------------------------
+def asks(text: str) -> bool:
+    return bool(_ASK.search(text))
+
+
+def _finish(s: str) -> str:
+    s = s.strip(" ，,、")
+    return s if not s or s[-1] in "？?！!。" else s + "？"
+
+
+def _clauses(question: str) -> list[str]:
+    """Sentences and comma clauses, each ask with the context clauses before it."""
+    pieces: list[str] = []
+    for sentence in _SENTENCE_END.split(question):
+        for clause in _COMMA.split(sentence):
+            pieces.extend(_split_joined(clause.strip()))
+    out: list[str] = []
+    context = ""
+    for p in pieces:
+        if not p:
+            continue
+        if asks(p):
+            out.append(context + p)
+            context = ""
+        else:
+            context += p + "，"
+    if context and out:
+        out[-1] = out[-1] + "，" + context.rstrip("，")
+    return out
+
+
+def _split_joined(clause: str) -> list[str]:
+    """"总投资多少以及何时开工" → two asks; "天钢和钢管公司的产能压减到了多少" stays one."""
+    for m in _ASK_JOIN.finditer(clause):
+        left, right = clause[: m.start()], clause[m.end() :]
+        if _ASK_AT_END.search(left) and asks(right):
+            return [left, *_split_joined(right)]
+    return [clause]
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    try:
+        import jieba.posseg as pg
+
+        return pg
+    except Exception:
+        return None
+
+
+def _tagged(text: str) -> list[tuple[str, str]]:
+    pg = _posseg()
+    if pg is None:
+        return [(w, "n") for w in T.content_terms(text)]
+    return [(w, f) for w, f in pg.lcut(text) if w.strip()]
+
+
+def _is_attribute(word: str, flag: str, known: Callable[[str], bool]) -> bool:
+    """A word that names no thing of its own: an attribute, a verb, a number, a particle."""
+    if not flag.startswith(_NOUN_FLAGS) or word in _ATTRIBUTES or known(word):
+        return True
+    return bool(T.sub_terms(word)) and all(p in _ATTRIBUTES or known(p) for p in T.sub_terms(word))
+
+
+def _names_column(word: str, flag: str, known: Callable[[str], bool]) -> bool:
+    """A word of a column's name as written ("预计", "总投资"), not a thing that has columns."""
+    return not flag.startswith(_NOUN_FLAGS) or word in _ATTRIBUTES or known(word)
+
+
+def leans(asked: str, known: Callable[[str], bool] = lambda w: False) -> bool:
+    """The ask names no subject of its own: an attribute or a predicate of the one before."""
+    s = normalize(asked).strip()
+    if followup.is_followup(s) or _LEANING_OPEN.match(s):
+        return True
+    rest = _ASK_PHRASE.sub(" ", s)
+    words = [(w, f) for w, f in _tagged(rest) if T.has_cjk(w) or re.search(r"[A-Za-z]", w)]
+    return all(_is_attribute(w, f, known) for w, f in words)
+
+
+def subject(asked: str) -> str:
+    """What an ask is about: "生物医药有哪些项目" → 生物医药项目, "什么是河长制" → 河长制."""
+    s = normalize(asked).strip()
+    s = _SENTENCE_END.sub("", s)
+    s = _ASK_PHRASE.sub("", s)
+    s = re.sub(r"^[是有为]+", "", s)
+    s = re.sub(r"[的是有为了要将在]+$", "", s)
+    return s.strip(" ，,、")
+
+
+def complete(asked: str, subj: str) -> str:
+    """A leaning ask with the subject it leans on: "总投资多少" + 生物医药项目 → 生物医药项目的总投资多少."""
+    rest = _LEAD.sub("", asked.strip(), count=1).strip()
+    rest = re.sub(r"^(?:分别|各自)", "", rest)
+    if not subj or not rest:
+        return asked
+    if subj in rest:
+        return rest
+    first = _tagged(rest)[:1]
+    if re.match(r"^(?:\d|哪|有|已|在)", rest):
+        joiner = "中"
+    elif first and first[0][1].startswith(("n", "b", "vn")) and not rest.startswith(("比", "较", "占")):
+        joiner = "的"
+    else:
+        joiner = ""
+    return f"{subj}{joiner}{rest}"
+
+
+def _coordinated(ask: str, known: Callable[[str], bool]) -> list[str]:
+    """"A和B的C分别是多少" → A的C, B的C; "A的C和D分别是多少" → A的C, A的D."""
+    at = ask.find("分别")
+    if at <= 0:
+        return [ask]
+    head, tail = ask[:at], ask[at + 2 :]
+    if not _COORD.search(head):
+        return [ask]
+    de = head.rfind("的")
+    if de > 0 and _COORD.search(head[:de]):
+        items, shared, prefix = _COORD.split(head[:de]), head[de:], ""
+    elif de > 0:
+        prefix, items, shared = head[: de + 1], _COORD.split(head[de + 1 :]), ""
+    else:
+        items = _COORD.split(head)
+        later = [w for i in items[1:] for w in _tagged(i)]
+        if later and all(_is_attribute(w, f, known) for w, f in later):
+            # columns of one thing: the first item's attribute words are its column, the rest its owner
+            words = _tagged(items[0])
+            cut = len(words)
+            while cut > 1 and _names_column(*words[cut - 1], known):
+                cut -= 1
+            prefix = "".join(w for w, _ in words[:cut])
+            items[0] = items[0][len(prefix) :]
+            shared = ""
+        else:
+            m = _SHARED_HEAD.search(items[-1])
+            shared = m.group(0) if m and m.start() > 0 else ""
+            if shared:
+                items[-1] = items[-1][: m.start()]
+            prefix = ""
+    items = [i.strip() for i in items]
+    if len(items) < 2 or any(len(i) < 2 for i in items):
+        return [ask]
+    return [f"{prefix}{i}{shared}{tail}" for i in items]
+
+
+def split(question: str, known: Callable[[str], bool] = lambda w: False) -> list[Part]:
+    """The asks of a question, in order; one part when it asks one thing.
+
+    ``known(word)`` says whether a word names a column of the documents' tables (an attribute).
+    """
+    text = normalize(question or "").strip()[: T.MAX_QUESTION_CHARS]
+    if not text or T.is_english(text):
+        return [Part(question, question)]
+    raw = [c for clause in _clauses(text) for c in _coordinated(clause, known)]
+    if len(raw) < 2 or len(raw) > MAX_PARTS:
+        return [Part(question, question)]
+    parts: list[Part] = []
+    subj = ""
+    for i, a in enumerate(raw):
+        asked = _finish(a)
+        if i == 0 or not leans(asked, known):
+            parts.append(Part(asked, asked))
+            subj = subject(asked)
+            continue
+        if not [t for t in T.content_terms(_ASK_PHRASE.sub(" ", asked)) if t not in ("分别", "各自")]:
+            continue  # "有哪些，分别是什么": nothing asked beyond the ask before
+        parts.append(Part(asked, _finish(complete(asked, subj)), leans=True))
+    if len(parts) < 2:
+        return [Part(question, question)]
+    return [Part(p.asked.replace("?", "？"), p.question.replace("?", "？"), p.leans) for p in parts]
+
+
+# ---- joining ----------------------------------------------------------------------------------------
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def cited(ans: PartAnswer) -> list[Hit]:
+    """The citations an answer's text refers to, in order of first reference."""
+    out: list[Hit] = []
+    for m in _MARKER.finditer(ans.text):
+        n = int(m.group(1))
+        if 1 <= n <= len(ans.citations) and ans.citations[n - 1] not in out:
+            out.append(ans.citations[n - 1])
+    return out
+
+
+def cited_rows(ans: PartAnswer) -> list[TableRow]:
+    """The table rows an answer cites in its text (not the nearby passages it adds for reading)."""
+    return [h.passage.row for h in cited(ans) if h.passage.row is not None and not h.passage.row.is_total]
+
+
+def _not_found(part: Part, ans: PartAnswer) -> str:
+    head = re.split(r"(?<=。)", ans.text, maxsplit=1)[0].strip()
+    head = head.removesuffix("。").removesuffix("以下是最相近的段落，供核对")
+    return f"“{part.asked.rstrip('？?')}”：{head or '文档中没有找到相关信息'}。"
+
+
+def join(parts: Sequence[Part], answers: Sequence[PartAnswer], top_k: int = 5) -> Joined:
+    """One answer from the parts' answers; citations shared by parts are listed once."""
+    citations: list[Hit] = []
+    where: dict[str, int] = {}
+
+    def number(h: Hit) -> int:
+        i = where.get(h.passage.id)
+        if i is None:
+            where[h.passage.id] = i = len(citations)
+            citations.append(h)
+        else:
+            old = citations[i]
+            marks = tuple(sorted(set(old.highlights) | set(h.highlights)))
+            citations[i] = replace(old, highlights=marks, score=max(old.score, h.score))
+        return i + 1
+
+    texts: list[str] = []
+    notes: list[str] = []
+    for i, (p, a) in enumerate(zip(parts, answers, strict=True), start=1):
+        if a.grounded:
+            local = a.citations
+
+            def renumber(m: re.Match[str], local: list[Hit] = local) -> str:
+                n = int(m.group(1))
+                return f"[{number(local[n - 1])}]" if 1 <= n <= len(local) else m.group(0)
+
+            body = _MARKER.sub(renumber, a.text.strip())
+        else:
+            body = _not_found(p, a)
+        if body not in texts:
+            texts.append(body)
+        notes.append(f"part {i}: {p.question}" + (f" ({a.kind})" if a.kind else ""))
+        notes.extend(f"part {i}: {n}" for n in a.notes)
+    # sources the parts offered beside the ones they cite, while there is room
+    for a in answers:
+        for h in a.citations:
+            if h.passage.id not in where and len(citations) < top_k:
+                number(h)
+    grounded = all(a.grounded for a in answers)
+    kinds = {a.kind for a in answers}
+    kind = "not_found" if not grounded else (kinds.pop() if len(kinds) == 1 else "parts")
+    return Joined("\n".join(texts), grounded, citations, kind, notes)
+
+
+__all__ = ["Joined", "Part", "cited", "cited_rows", "complete", "join", "leans", "split", "subject"]
