@@ -4,6 +4,9 @@ Order of work: table questions (lookups and aggregates over all typed rows) firs
 have exact answers; otherwise an extractive answer from retrieved passages, checked for
 grounding; then, if an LLM is configured, an optional rewording that must pass the same
 citations and numbers. The LLM never turns "not in the document" into an answer.
+
+A question with several asks ("有哪些项目？总投资多少？") goes through these steps ask by ask
+(``parts``), and the answers are joined with one citation list.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ class Answer:
     text: str
     grounded: bool
     citations: list[Hit]
-    kind: str  # "table_lookup" | "aggregate" | "outline" | "extractive" | "llm" | "not_found"
+    kind: str  # "table_lookup" | "aggregate" | "outline" | "extractive" | "llm" | "parts" | "not_found"
     notes: list[str] = field(default_factory=list)
     llm_used: bool = False
     llm_rejected_reason: str | None = None

@@ -131,7 +131,9 @@ def _split_joined(clause: str) -> list[str]:
     """"总投资多少以及何时开工" → two asks; "天钢和钢管公司的产能压减到了多少" stays one."""
     for m in _ASK_JOIN.finditer(clause):
         left, right = clause[: m.start()], clause[m.end() :]
-        if _ASK_AT_END.search(left) and asks(right):
+        # 以及/并且 join clauses; 和/与 join words too, so the ask must end right before them
+        clause_level = m.group(0) not in ("和", "与")
+        if (asks(left) if clause_level else _ASK_AT_END.search(left)) and asks(right):
             return [left, *_split_joined(right)]
     return [clause]
 
@@ -292,6 +294,26 @@ def _not_found(part: Part, ans: PartAnswer) -> str:
     return f"“{part.asked.rstrip('？?')}”：{head or '文档中没有找到相关信息'}。"
 
 
+def _add(texts: list[str], body: str) -> None:
+    """Add a part's text unless another part already says it; a fuller text replaces one it contains.
+
+    Two asks answered by one sentence ("是多少？比上年增长了多少？") are shown once.
+    """
+    def bare(t: str) -> str:
+        return T.squash(_MARKER.sub("", t)).rstrip("。；")
+
+    def marks(t: str) -> set[str]:
+        return set(_MARKER.findall(t))
+
+    for i, old in enumerate(texts):
+        if bare(body) in bare(old) and marks(body) <= marks(old):
+            return
+        if bare(old) in bare(body) and marks(old) <= marks(body):
+            texts[i] = body
+            return
+    texts.append(body)
+
+
 def join(parts: Sequence[Part], answers: Sequence[PartAnswer], top_k: int = 5) -> Joined:
     """One answer from the parts' answers; citations shared by parts are listed once."""
     citations: list[Hit] = []
@@ -321,8 +343,7 @@ def join(parts: Sequence[Part], answers: Sequence[PartAnswer], top_k: int = 5) -
             body = _MARKER.sub(renumber, a.text.strip())
         else:
             body = _not_found(p, a)
-        if body not in texts:
-            texts.append(body)
+        _add(texts, body)
         notes.append(f"part {i}: {p.question}" + (f" ({a.kind})" if a.kind else ""))
         notes.extend(f"part {i}: {n}" for n in a.notes)
     # sources the parts offered beside the ones they cite, while there is room

@@ -1,0 +1,148 @@
+"""A question with several asks is split into them; the answers are joined with one citation list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from index.types import Hit
+from ingest.model import Document
+from service.answer.parts import Part, complete, join, leans, split, subject
+
+
+def readings(question: str) -> list[str]:
+    return [p.question for p in split(question)]
+
+
+# ---- splitting ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # two sentences; the second names no subject and inherits the first one's
+        ("生物医药有哪些项目？总投资多少？", ["生物医药有哪些项目？", "生物医药项目的总投资多少？"]),
+        ("2021年国内生产总值是多少？比上年增长了多少？", ["2021年国内生产总值是多少？", "2021年国内生产总值比上年增长了多少？"]),
+        # comma-joined asks
+        ("2020年有多少家高新技术企业，完成产值多少？", ["2020年有多少家高新技术企业？", "2020年高新技术企业完成产值多少？"]),
+        ("什么是河长制，如何实施？", ["什么是河长制？", "河长制如何实施？"]),
+        # a second ask with a subject of its own keeps it
+        ("生物医药有哪些项目？新材料有哪些项目？", ["生物医药有哪些项目？", "新材料有哪些项目？"]),
+        # 以及 between two asks
+        ("首钢集团有哪些项目以及总投资多少？", ["首钢集团有哪些项目？", "首钢集团项目的总投资多少？"]),
+        # 分别 over things: each is asked the same
+        ("甲项目和乙项目的总投资分别是多少？", ["甲项目的总投资是多少？", "乙项目的总投资是多少？"]),
+        ("智能装备和生物医药类项目分别有多少个？", ["智能装备类项目有多少个？", "生物医药类项目有多少个？"]),
+        # 分别 over columns of one thing
+        ("精密减速器项目的总投资和建设年限分别是多少？", ["精密减速器项目的总投资是多少？", "精密减速器项目的建设年限是多少？"]),
+    ],
+)
+def test_asks_are_split_and_leaning_ones_completed(question: str, expected: list[str]) -> None:
+    assert readings(question) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "天钢和钢管公司的炼铁炼钢产能压减到了多少？",  # 和 inside one ask
+        "小微企业交企业所得税，今年有什么新的减免？",  # a context clause asks nothing
+        "面对人口老龄化，国家要建设怎样的养老服务格局？",
+        "企业尽量保住员工岗位、不搞裁员，政府给什么支持？",
+        "国家收购稻谷和小麦的保底价格今年会怎么调？",
+        "生物医药有哪些项目？请列出。",  # the second sentence asks nothing new
+        "生物医药有哪些项目，分别是什么？",
+        "What are the four leading industries and how large are they?",
+        "",
+    ],
+)
+def test_one_ask_stays_whole(question: str) -> None:
+    assert split(question) == [Part(question, question)]
+
+
+def test_a_context_clause_goes_with_the_ask_after_it() -> None:
+    got = split("面对人口老龄化，养老服务有哪些举措？总投资多少？")
+    assert [p.asked for p in got] == ["面对人口老龄化，养老服务有哪些举措？", "总投资多少？"]
+
+
+def test_leaning_asks_and_standalone_ones() -> None:
+    assert leans("总投资多少？")
+    assert leans("比上年增长了多少？")
+    assert leans("其中2021年开工的有哪些？")
+    assert leans("如何实施？")
+    assert not leans("新材料有哪些项目？")
+    assert not leans("常住人口有多少？")
+    # a word of a table's column names an attribute
+    assert leans("牌照费多少？", known=lambda w: w == "牌照费")
+    assert not leans("牌照费多少？")
+
+
+def test_subject_and_completion() -> None:
+    assert subject("生物医药有哪些项目？") == "生物医药项目"
+    assert subject("2020年有多少家高新技术企业？") == "2020年高新技术企业"
+    assert subject("什么是河长制？") == "河长制"
+    assert complete("总投资多少？", "上述项目") == "上述项目的总投资多少？"
+    assert complete("其中2021年开工的有哪些？", "生物医药项目") == "生物医药项目中2021年开工的有哪些？"
+    assert complete("比上年增长了多少？", "工业总产值") == "工业总产值比上年增长了多少？"
+
+
+def test_a_leaning_ask_in_a_traditional_question_is_completed_in_simplified() -> None:
+    assert readings("生物醫藥有哪些項目？總投資多少？") == ["生物医药有哪些项目？", "生物医药项目的总投资多少？"]
+
+
+# ---- joining --------------------------------------------------------------------------------------
+@dataclass
+class Got:
+    text: str
+    grounded: bool
+    citations: list[Hit]
+    kind: str = "extractive"
+    notes: list[str] = field(default_factory=list)
+
+
+def hits(plan: Document, *ids: str) -> list[Hit]:
+    by_id = {p.id: p for p in plan.passages}
+    return [Hit(by_id[i], 1.0) for i in ids]
+
+
+PARTS = [Part("甲？", "甲？"), Part("乙？", "乙？", leans=True)]
+
+
+def test_join_renumbers_citations_and_lists_a_shared_one_once(small_plan: Document) -> None:
+    r1, r2, r3, p1 = "parts-plan#t1.r1", "parts-plan#t1.r2", "parts-plan#t1.r3", "parts-plan#p1.s1"
+    a = Got("A[1]、B[2]。", True, hits(small_plan, r1, r2), kind="aggregate")
+    b = Got("B合计[2]、C[1]。", True, hits(small_plan, r3, r2, p1), kind="aggregate")
+    j = join(PARTS, [a, b], top_k=5)
+    assert j.text == "A[1]、B[2]。\nB合计[2]、C[3]。"
+    assert [h.passage.id for h in j.citations] == [r1, r2, r3, p1]  # the uncited one last
+    assert j.grounded and j.kind == "aggregate"
+
+
+def test_join_keeps_highlights_of_both_parts(small_plan: Document) -> None:
+    (p,) = hits(small_plan, "parts-plan#t1.r1")
+    a = Got("A[1]。", True, [Hit(p.passage, 1.0, ((0, 4),))])
+    b = Got("A合计[1]。", True, [Hit(p.passage, 1.0, ((10, 12),))])
+    assert join(PARTS, [a, b]).citations[0].highlights == ((0, 4), (10, 12))
+
+
+def test_one_sentence_answering_both_asks_is_shown_once(small_plan: Document) -> None:
+    cite = hits(small_plan, "parts-plan#p1.s1")
+    a = Got("工业总产值达到120亿元[1]。", True, cite)
+    b = Got("工业总产值达到120亿元，比上年增长8.5%[1]。", True, cite)
+    assert join(PARTS, [a, b]).text == "工业总产值达到120亿元，比上年增长8.5%[1]。"
+    assert join(PARTS, [b, a]).text == "工业总产值达到120亿元，比上年增长8.5%[1]。"
+
+
+def test_a_part_not_found_makes_the_answer_ungrounded_and_is_named(small_plan: Document) -> None:
+    a = Got("工业总产值达到120亿元[1]。", True, hits(small_plan, "parts-plan#p1.s1"))
+    b = Got("文档中没有找到关于“常住人口”的信息。以下是最相近的段落，供核对。", False, hits(small_plan, "parts-plan#p2.s1"),
+            kind="not_found")
+    parts = [Part("工业总产值是多少？", "工业总产值是多少？"), Part("常住人口有多少？", "常住人口有多少？")]
+    j = join(parts, [a, b])
+    assert not j.grounded and j.kind == "not_found"
+    assert j.text == "工业总产值达到120亿元[1]。\n“常住人口有多少”：文档中没有找到关于“常住人口”的信息。"
+    assert [h.passage.id for h in j.citations] == ["parts-plan#p1.s1", "parts-plan#p2.s1"]
+
+
+def test_parts_answered_differently_say_so(small_plan: Document) -> None:
+    a = Got("A[1]。", True, hits(small_plan, "parts-plan#t1.r1"), kind="aggregate")
+    b = Got("B[1]。", True, hits(small_plan, "parts-plan#p1.s1"), kind="extractive")
+    assert join(PARTS, [a, b]).kind == "parts"
