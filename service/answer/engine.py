@@ -116,7 +116,7 @@ class AnswerEngine:
         text = resolved or raw
         asks = parts.split(text, known=self._column_word)
         if len(asks) > 1:
-            ans, reading = self._ask_parts(asks, top_k, doc_ids)
+            ans, reading = self._ask_parts(text, asks, top_k, doc_ids)
         else:
             ans, reading = self._ask_one(text, top_k, doc_ids), text
         if resolved:
@@ -144,10 +144,15 @@ class AnswerEngine:
             notes.append("read in the documents the question is about: " + ", ".join(scoped))
         return _with(ans, notes=[*notes, *ans.notes])
 
-    def _ask_parts(self, asks: list[parts.Part], top_k: int, doc_ids: list[str] | None) -> tuple[Answer, str]:
+    def _ask_parts(
+        self, text: str, asks: list[parts.Part], top_k: int, doc_ids: list[str] | None
+    ) -> tuple[Answer, str]:
         """Each ask answered on its own; an ask leaning on a table answer is asked of the rows it gave.
 
-        Returns the joined answer and the question as it was read, ask by ask.
+        An ask that finds no answer alone may still be answered by the sentence that answers the
+        whole question ("交通、水利分别投多少" in one sentence): when the question as a whole gets
+        an answer from the text and what it cites holds what the ask names, that answer stands for
+        the ask. Returns the joined answer and the question as it was read, ask by ask.
         """
         answers: list[Answer] = []
         reading: list[str] = []
@@ -155,7 +160,17 @@ class AnswerEngine:
             got = self._over_rows(p, answers[-1], top_k, doc_ids) if p.leans and answers else None
             answers.append(got or self._ask_one(p.question, top_k, doc_ids))
             reading.append(parts.complete(p.asked, parts.EARLIER_ROWS) if got else p.question)
-        j = parts.join(asks, answers, top_k)
+        nearby: list[Hit] = []
+        if not all(a.grounded for a in answers):
+            whole = self._ask_one(text, top_k, doc_ids)
+            if whole.grounded and whole.kind in ("extractive", "llm"):
+                for i, a in enumerate(answers):
+                    if not a.grounded and parts.covers(whole, asks[i]):
+                        answers[i] = _with(whole, notes=["answered with the whole question", *whole.notes])
+                        reading[i] = asks[i].asked
+            if not whole.grounded:
+                nearby = whole.citations  # the passages nearest the whole question, for checking
+        j = parts.join(asks, answers, top_k, nearby=nearby)
         return Answer(asks[0].asked, j.text, j.grounded, j.citations, j.kind, j.notes), "".join(reading)
 
     def _over_rows(self, p: parts.Part, before: Answer, top_k: int, doc_ids: list[str] | None) -> Answer | None:

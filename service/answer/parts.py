@@ -26,17 +26,19 @@ from typing import Protocol
 from index.textnorm import normalize
 from index.types import Hit
 from ingest.model import TableRow
-from service.answer import followup
+from service.answer import followup, scope
 from service.answer import text as T
 
 EARLIER_ROWS = "上述项目"  # how an ask over the rows the ask before listed names them
 MAX_PARTS = 6  # more "asks" than this is a list of words, not a list of questions
 
 # a question word (几乎 is "almost"); 列出/列举 ask as much as 哪些 does
-_ASK = re.compile(r"多少|几(?!乎)|哪|什么|啥|谁|如何|怎么|怎样|何时|何地|何处|为何|为什么|是否|是不是|有没有|能否|可否|吗|呢|列出|列举")
+_JI = r"(?<![这那好十几])几(?![乎十百千万])"  # 这几项, 好几个, 几十 ask nothing
+_ASK = re.compile(rf"多少|{_JI}|哪|什么|啥|谁|如何|怎么|怎样|何时|何地|何处|为何|为什么|是否|是不是|有没有|能否|可否|吗|呢|列出|列举")
 # the question phrase with what it leans on: "有多少家", "是哪些", "是什么时候"
 _ASK_PHRASE = re.compile(
-    r"(?:是|有|为|在)?(?:多少|几(?!乎))[个家项条座辆名所批类处位届次种年亿万元]*"
+    r"(?:是|有|为|在)?(?:多少|" + _JI + r")[个家项条座辆名所批类处位届次种年亿万元]*"
+    r"|为什么|为何|为啥"
     r"|(?:是|有|在)?哪(?:一|几)?(?:个|些|家|项|年|里|儿)?"
     r"|(?:是|有)?什么(?:时候)?|如何|怎么样|怎样|怎么|谁|是否|是不是|有没有|能否|可否|吗|呢|^请问|^请|列出|列举"
 )
@@ -61,9 +63,17 @@ _ATTRIBUTES = T.words(
     面积 占地 数量 个数 总数 人数 比重 占比 比例 增速 增长 增长率 增幅 速度 时间 年限 起止 期限 工期 年份 日期 时期
     期间 年度 当年 上年 去年 同期 单位 法人 主体 业主 地点 位置 地址 内容 目标 名称 类别 类型 性质 方式 来源 情况
     进度 效果 作用 意义 原因 措施 举措 计划 预计 主要 具体 项目 工程 企业 公司 多少 程度 水平 标准 要求 任务 重点
+    政策 办法 做法 方向 态度 说法 动作 安排 排名 名次 排位 人次 次数 人均 定位 关系 地位
     """
 )
 _NOUN_FLAGS = ("n", "j", "l", "i", "s", "eng", "a")
+# an ask about the document rather than the matter ("报告怎么说", "文件里有没有提") adds nothing
+_META_WORDS = T.words("政府工作报告 报告 文件 规划 文档 文中 原文 方案 通知 意见 里面 里 说法 说 提到 提 讲 写 分别 各自 有个")
+_TIME_WORDS = T.words("全国 全省 全市 全区 全县 国内 国际 当地 本地 上年 去年 今年 明年 同期 目前 现在")
+# when a question is set: its year, 去年/今年, a five-year plan period
+_TIME = re.compile(
+    r"(?:到|截至|截止)?(?:19|20)\d{2}年(?:底|末)?|去年|今年|明年|前年|上半年|下半年|“?十[一二三四五六七八九]五”?(?:期间|时期|末)?"
+)
 # heads a coordination's last item shares with the items before it: "生物医药和新材料类项目"
 _SHARED_HEAD = re.compile(r"类[\u4e00-\u9fff]{0,4}$|(?:项目|工程)$")
 
@@ -149,6 +159,7 @@ def _posseg():
 
 
 def _tagged(text: str) -> list[tuple[str, str]]:
+    """Words with their part of speech."""
     pg = _posseg()
     if pg is None:
         return [(w, "n") for w in T.content_terms(text)]
@@ -156,8 +167,13 @@ def _tagged(text: str) -> list[tuple[str, str]]:
 
 
 def _is_attribute(word: str, flag: str, known: Callable[[str], bool]) -> bool:
-    """A word that names no thing of its own: an attribute, a verb, a number, a particle."""
-    if not flag.startswith(_NOUN_FLAGS) or word in _ATTRIBUTES or known(word):
+    """A word that names no thing of its own: an attribute, a verb, a number, a particle.
+
+    A one-character noun ("钱", "人") is too vague to be a subject, and a place is where, not what.
+    """
+    if not flag.startswith(_NOUN_FLAGS) or word in _ATTRIBUTES or known(word) or len(word) < 2:
+        return True
+    if flag.startswith("ns") or scope.find_places(word) or word in _TIME_WORDS:
         return True
     return bool(T.sub_terms(word)) and all(p in _ATTRIBUTES or known(p) for p in T.sub_terms(word))
 
@@ -182,8 +198,12 @@ def subject(asked: str) -> str:
     s = normalize(asked).strip()
     s = _SENTENCE_END.sub("", s)
     s = _ASK_PHRASE.sub("", s)
-    s = re.sub(r"^[是有为]+", "", s)
-    s = re.sub(r"[的是有为了要将在]+$", "", s)
+    s = re.sub(r"^[是有为]+", "", s).strip(" ，,、")
+    if s.endswith("得"):  # "新能源车卖得怎么样" → 新能源车: the verb before 得 says how, not what
+        words = _tagged(s[:-1])
+        if words and words[-1][1].startswith("v") and s[:-1].endswith(words[-1][0]):
+            s = s[: -1 - len(words[-1][0])]
+    s = re.sub(r"[的是有为了要将在得]+$", "", s)
     return s.strip(" ，,、")
 
 
@@ -205,21 +225,56 @@ def complete(asked: str, subj: str) -> str:
     return f"{subj}{joiner}{rest}"
 
 
+def content_of(asked: str) -> list[str]:
+    """What an ask names beyond question words, times and the document itself."""
+    rest = _TIME.sub(" ", _ASK_PHRASE.sub(" ", asked))
+    for w in sorted(_META_WORDS, key=len, reverse=True):
+        rest = rest.replace(w, " ")
+    return T.content_terms(rest)
+
+
+def _context(text: str) -> list[tuple[int, str, str]]:
+    """The places and times a question is set in: (position, kind, text as written)."""
+    found = [(m.start(), "time", m.group(0)) for m in _TIME.finditer(text)]
+    for p in scope.find_places(text):
+        at = text.find(p)
+        if at >= 0:
+            end = at + len(p)
+            end += 1 if text[end : end + 1] in ("省", "市", "区", "县") else 0
+            found.append((at, "place", text[at:end]))
+    return sorted(found)
+
+
+def with_context(asked: str, first: str) -> str:
+    """An ask with its own subject, set where and when the first ask is unless it says otherwise.
+
+    "安徽去年工业增速多少？在工业大省里排第几？" — the second is about 安徽, 去年 too.
+    """
+    own = {kind for _, kind, _ in _context(asked)}
+    missing = [t for _, kind, t in _context(first) if kind not in own]
+    return "".join(dict.fromkeys(missing)) + asked if missing else asked
+
+
 def _coordinated(ask: str, known: Callable[[str], bool]) -> list[str]:
     """"A和B的C分别是多少" → A的C, B的C; "A的C和D分别是多少" → A的C, A的D."""
     at = ask.find("分别")
     if at <= 0:
         return [ask]
     head, tail = ask[:at], ask[at + 2 :]
+    comma = max(head.rfind("，"), head.rfind(","))
+    lead = ""
+    if comma >= 0 and _COORD.search(head[comma + 1 :]):
+        lead, head = head[: comma + 1], head[comma + 1 :]  # "…证书里，“1”和“X”分别指什么"
     if not _COORD.search(head):
         return [ask]
     de = head.rfind("的")
+    things = True  # the items are things asked the same, not columns of one thing
     if de > 0 and _COORD.search(head[:de]):
         items, shared, prefix = _COORD.split(head[:de]), head[de:], ""
     elif de > 0:
-        prefix, items, shared = head[: de + 1], _COORD.split(head[de + 1 :]), ""
+        prefix, items, shared, things = head[: de + 1], _COORD.split(head[de + 1 :]), "", False
     else:
-        items = _COORD.split(head)
+        items, shared, prefix = _COORD.split(head), "", ""
         later = [w for i in items[1:] for w in _tagged(i)]
         if later and all(_is_attribute(w, f, known) for w, f in later):
             # columns of one thing: the first item's attribute words are its column, the rest its owner
@@ -227,19 +282,34 @@ def _coordinated(ask: str, known: Callable[[str], bool]) -> list[str]:
             cut = len(words)
             while cut > 1 and _names_column(*words[cut - 1], known):
                 cut -= 1
-            prefix = "".join(w for w, _ in words[:cut])
-            items[0] = items[0][len(prefix) :]
-            shared = ""
+            owner = "".join(w for w, _ in words[:cut])
+            if len(re.findall(f"[{T.CJK}]", owner)) >= 2 and items[0].startswith(owner):
+                prefix, items[0], things = owner, items[0][len(owner) :], False
         else:
             m = _SHARED_HEAD.search(items[-1])
-            shared = m.group(0) if m and m.start() > 0 else ""
-            if shared:
-                items[-1] = items[-1][: m.start()]
-            prefix = ""
+            if m and m.start() > 0:
+                shared, items[-1] = m.group(0), items[-1][: m.start()]
     items = [i.strip() for i in items]
     if len(items) < 2 or any(len(i) < 2 for i in items):
         return [ask]
-    return [f"{prefix}{i}{shared}{tail}" for i in items]
+    if things:
+        items = _distributed(items)
+    return [f"{lead}{prefix}{i}{shared}{tail}" for i in items]
+
+
+def _distributed(items: list[str]) -> list[str]:
+    """"花生播种和收获" is 花生播种 and 花生收获: a one-word item parallel to the first item's last
+    word (as long as it) takes the words before it."""
+    first = _tagged(items[0])
+    if len(first) < 2:
+        return items
+    before, last = "".join(w for w, _ in first[:-1]), first[-1][0]
+    out = [items[0]]
+    for item in items[1:]:
+        words = _tagged(item)
+        parallel = len(words) == 1 and len(item) == len(last) and items[0].endswith(last)
+        out.append(before + item if parallel else item)
+    return out
 
 
 def split(question: str, known: Callable[[str], bool] = lambda w: False) -> list[Part]:
@@ -250,20 +320,31 @@ def split(question: str, known: Callable[[str], bool] = lambda w: False) -> list
     text = normalize(question or "").strip()[: T.MAX_QUESTION_CHARS]
     if not text or T.is_english(text):
         return [Part(question, question)]
-    raw = [c for clause in _clauses(text) for c in _coordinated(clause, known)]
+    # each ask with the index of the first item of its 分别 group (itself when not coordinated)
+    raw: list[tuple[str, int]] = []
+    for clause in _clauses(text):
+        first = len(raw)
+        raw.extend((item, first) for item in _coordinated(clause, known))
     if len(raw) < 2 or len(raw) > MAX_PARTS:
         return [Part(question, question)]
     parts: list[Part] = []
+    leaning: dict[int, bool] = {}
     subj = ""
-    for i, a in enumerate(raw):
+    for i, (a, group) in enumerate(raw):
         asked = _finish(a)
-        if i == 0 or not leans(asked, known):
+        if i == 0:
             parts.append(Part(asked, asked))
             subj = subject(asked)
+            leaning[0] = False
             continue
-        if not [t for t in T.content_terms(_ASK_PHRASE.sub(" ", asked)) if t not in ("分别", "各自")]:
-            continue  # "有哪些，分别是什么": nothing asked beyond the ask before
-        parts.append(Part(asked, _finish(complete(asked, subj)), leans=True))
+        if not content_of(asked):
+            continue  # "有哪些，分别是什么", "报告怎么说": nothing asked beyond the ask before
+        # the items of one 分别 lean or stand as the group's first item does
+        leaning[i] = leaning[group] if group != i else leans(asked, known)
+        if leaning[i]:
+            parts.append(Part(asked, _finish(complete(asked, subj)), leans=True))
+        else:
+            parts.append(Part(asked, _finish(with_context(asked, parts[0].asked))))
     if len(parts) < 2:
         return [Part(question, question)]
     return [Part(p.asked.replace("?", "？"), p.question.replace("?", "？"), p.leans) for p in parts]
@@ -286,6 +367,19 @@ def cited(ans: PartAnswer) -> list[Hit]:
 def cited_rows(ans: PartAnswer) -> list[TableRow]:
     """The table rows an answer cites in its text (not the nearby passages it adds for reading)."""
     return [h.passage.row for h in cited(ans) if h.passage.row is not None and not h.passage.row.is_total]
+
+
+def covers(ans: PartAnswer, part: Part, share: float = 0.5) -> bool:
+    """The passages an answer cites hold most of what ``part`` names beyond its question words.
+
+    Checks that an answer to the whole question speaks to an ask that found no answer alone:
+    "常住人口" is nowhere in a sentence about output, "水利" is in "交通、水利…投资分别达…".
+    """
+    chars = [c for t in content_of(part.asked) for c in t if T.has_cjk(c) or c.isalnum()]
+    if not chars:
+        return True
+    text = normalize("".join(h.passage.text for h in cited(ans)))
+    return sum(c in text for c in chars) >= share * len(chars)
 
 
 def _not_found(part: Part, ans: PartAnswer) -> str:
@@ -314,8 +408,13 @@ def _add(texts: list[str], body: str) -> None:
     texts.append(body)
 
 
-def join(parts: Sequence[Part], answers: Sequence[PartAnswer], top_k: int = 5) -> Joined:
-    """One answer from the parts' answers; citations shared by parts are listed once."""
+def join(
+    parts: Sequence[Part], answers: Sequence[PartAnswer], top_k: int = 5, nearby: Sequence[Hit] = ()
+) -> Joined:
+    """One answer from the parts' answers; citations shared by parts are listed once.
+
+    ``nearby`` are passages to offer for checking beside the cited ones, before the parts' own.
+    """
     citations: list[Hit] = []
     where: dict[str, int] = {}
 
@@ -347,14 +446,13 @@ def join(parts: Sequence[Part], answers: Sequence[PartAnswer], top_k: int = 5) -
         notes.append(f"part {i}: {p.question}" + (f" ({a.kind})" if a.kind else ""))
         notes.extend(f"part {i}: {n}" for n in a.notes)
     # sources the parts offered beside the ones they cite, while there is room
-    for a in answers:
-        for h in a.citations:
-            if h.passage.id not in where and len(citations) < top_k:
-                number(h)
+    for h in [*nearby, *(h for a in answers for h in a.citations)]:
+        if h.passage.id not in where and len(citations) < top_k:
+            number(h)
     grounded = all(a.grounded for a in answers)
     kinds = {a.kind for a in answers}
     kind = "not_found" if not grounded else (kinds.pop() if len(kinds) == 1 else "parts")
     return Joined("\n".join(texts), grounded, citations, kind, notes)
 
 
-__all__ = ["Joined", "Part", "cited", "cited_rows", "complete", "join", "leans", "split", "subject"]
+__all__ = ["Joined", "Part", "cited", "cited_rows", "complete", "covers", "join", "leans", "split", "subject"]

@@ -8,7 +8,7 @@ import pytest
 
 from index.types import Hit
 from ingest.model import Document
-from service.answer.parts import Part, complete, join, leans, split, subject
+from service.answer.parts import Part, complete, covers, join, leans, split, subject
 
 
 def readings(question: str) -> list[str]:
@@ -34,6 +34,16 @@ def readings(question: str) -> list[str]:
         ("智能装备和生物医药类项目分别有多少个？", ["智能装备类项目有多少个？", "生物医药类项目有多少个？"]),
         # 分别 over columns of one thing
         ("精密减速器项目的总投资和建设年限分别是多少？", ["精密减速器项目的总投资是多少？", "精密减速器项目的建设年限是多少？"]),
+        # an ask with a subject of its own is set where and when the first one is
+        ("安徽去年工业增速多少？在工业大省里排第几？", ["安徽去年工业增速多少？", "安徽去年在工业大省里排第几？"]),
+        ("江苏今年交通、水利分别准备投多少钱？", ["江苏今年交通准备投多少钱？", "江苏今年水利准备投多少钱？"]),
+        # the items share what stands before the first one ("花生播种和收获")
+        ("花生播种和收获的机械化率，2025年分别定了多少？",
+         ["花生播种的机械化率，2025年定了多少？", "花生收获的机械化率，2025年定了多少？"]),
+        # the coordination after the last comma is the one 分别 distributes over
+        ("证书里，“甲”和“乙”分别指什么？", ["证书里，“甲”指什么？", "证书里，“乙”指什么？"]),
+        # the verb before 得 is not part of the subject
+        ("2022年新能源车卖得怎么样，销量涨了多少？", ["2022年新能源车卖得怎么样？", "2022年新能源车的销量涨了多少？"]),
     ],
 )
 def test_asks_are_split_and_leaning_ones_completed(question: str, expected: list[str]) -> None:
@@ -50,6 +60,9 @@ def test_asks_are_split_and_leaning_ones_completed(question: str, expected: list
         "国家收购稻谷和小麦的保底价格今年会怎么调？",
         "生物医药有哪些项目？请列出。",  # the second sentence asks nothing new
         "生物医药有哪些项目，分别是什么？",
+        "2015年农民工总数有多少？报告怎么说",  # an ask about the document, not the matter
+        "执法信息该谁来公开，文件里有个什么说法？",
+        "县里推行这几项制度，要拉上哪些部门一起协调？",  # 这几项 asks nothing
         "What are the four leading industries and how large are they?",
         "",
     ],
@@ -146,3 +159,12 @@ def test_parts_answered_differently_say_so(small_plan: Document) -> None:
     a = Got("A[1]。", True, hits(small_plan, "parts-plan#t1.r1"), kind="aggregate")
     b = Got("B[1]。", True, hits(small_plan, "parts-plan#p1.s1"), kind="extractive")
     assert join(PARTS, [a, b]).kind == "parts"
+
+
+def test_an_answer_covers_an_ask_when_its_sources_hold_what_the_ask_names(small_plan: Document) -> None:
+    ans = Got("2020年，示范区工业总产值达到120亿元，比上年增长8.5%[1]。", True, hits(small_plan, "parts-plan#p1.s1"))
+    assert covers(ans, Part("比上年增长了多少？", "比上年增长了多少？"))
+    assert not covers(ans, Part("常住人口有多少？", "常住人口有多少？"))
+    # uncited sources do not count
+    uncited = Got("文档中没有找到。", False, hits(small_plan, "parts-plan#p1.s1"))
+    assert not covers(uncited, Part("比上年增长了多少？", "比上年增长了多少？"))
