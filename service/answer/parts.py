@@ -388,6 +388,9 @@ def _not_found(part: Part, ans: PartAnswer) -> str:
     return f"“{part.asked.rstrip('？?')}”：{head or '文档中没有找到相关信息'}。"
 
 
+_ONE_ROW = re.compile(r"(?P<row>“[^”]+”的)(?P<said>[^\[\]“”。；]+)(?P<mark>\[\d+\])。")
+
+
 def _add(texts: list[str], body: str) -> None:
     """Add a part's text unless another part already says it; a fuller text replaces one it contains.
 
@@ -405,6 +408,12 @@ def _add(texts: list[str], body: str) -> None:
         if bare(old) in bare(body) and marks(old) <= marks(body):
             texts[i] = body
             return
+    # two columns of one row ("“A”的总投资为…[1]。", "“A”的建设年限为…[1]。") read as one sentence
+    last = _ONE_ROW.fullmatch(texts[-1]) if texts else None
+    this = _ONE_ROW.fullmatch(body)
+    if last and this and last["row"] == this["row"] and last["mark"] == this["mark"]:
+        texts[-1] = f"{last['row']}{last['said']}，{this['said']}{last['mark']}。"
+        return
     texts.append(body)
 
 

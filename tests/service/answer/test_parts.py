@@ -168,3 +168,12 @@ def test_an_answer_covers_an_ask_when_its_sources_hold_what_the_ask_names(small_
     # uncited sources do not count
     uncited = Got("文档中没有找到。", False, hits(small_plan, "parts-plan#p1.s1"))
     assert not covers(uncited, Part("比上年增长了多少？", "比上年增长了多少？"))
+
+
+def test_two_columns_of_one_row_read_as_one_sentence(small_plan: Document) -> None:
+    cite = hits(small_plan, "parts-plan#t1.r1")
+    a = Got("“甲项目”的预计总投资为2.5亿元[1]。", True, cite, kind="table_lookup")
+    b = Got("“甲项目”的建设起止年限为2021-2023[1]。", True, cite, kind="table_lookup")
+    assert join(PARTS, [a, b]).text == "“甲项目”的预计总投资为2.5亿元，建设起止年限为2021-2023[1]。"
+    other = Got("“乙项目”的建设起止年限为2022-2024[1]。", True, hits(small_plan, "parts-plan#t1.r2"))
+    assert join(PARTS, [a, other]).text.count("\n") == 1
