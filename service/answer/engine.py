@@ -6,7 +6,7 @@ grounding; then, if an LLM is configured, an optional rewording that must pass t
 citations and numbers. The LLM never turns "not in the document" into an answer.
 
 A question with several asks ("有哪些项目？总投资多少？") goes through these steps ask by ask
-(``parts``), and the answers are joined with one citation list.
+(``parts``), and the answers are joined with one citation list (``joined``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from index.types import Hit, Retriever
 from ingest.model import Document
 from service.answer import evidence as E
-from service.answer import followup, grounding, parts, scope
+from service.answer import followup, grounding, joined, parts, scope
 from service.answer.compose import definition_focus
 from service.answer.corpus import Corpus, DocumentSource
 from service.answer.extractive import Extractor
@@ -165,16 +165,16 @@ class AnswerEngine:
             whole = self._ask_one(text, top_k, doc_ids)
             if whole.grounded and whole.kind in ("extractive", "llm"):
                 for i, a in enumerate(answers):
-                    if not a.grounded and parts.covers(whole, asks[i]):
+                    if not a.grounded and joined.covers(whole, asks[i]):
                         answers[i] = _with(whole, notes=["answered with the whole question", *whole.notes])
                         reading[i] = asks[i].asked
             if not whole.grounded:
                 nearby = whole.citations  # the passages nearest the whole question, for checking
-        j = parts.join(asks, answers, top_k, nearby=nearby)
+        j = joined.join(asks, answers, top_k, nearby=nearby)
         return Answer(asks[0].asked, j.text, j.grounded, j.citations, j.kind, j.notes), "".join(reading)
 
     def _over_rows(self, p: parts.Part, before: Answer, top_k: int, doc_ids: list[str] | None) -> Answer | None:
-        rows = parts.cited_rows(before) if before.grounded else []
+        rows = joined.cited_rows(before) if before.grounded else []
         if not rows:
             return None
         q = analyse(p.asked)
