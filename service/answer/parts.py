@@ -30,7 +30,7 @@ MAX_PARTS = 6  # more "asks" than this is a list of words, not a list of questio
 
 # a question word (几乎 is "almost"); 列出/列举 ask as much as 哪些 does
 _JI = r"(?<![这那好十几])几(?![乎十百千万])"  # 这几项, 好几个, 几十 ask nothing
-_ASK = re.compile(rf"多少|{_JI}|哪|什么|啥|谁|如何|怎么|怎样|何时|何地|何处|为何|为什么|是否|是不是|有没有|能否|可否|吗|呢|列出|列举")
+_ASK = re.compile(rf"多少|{_JI}|哪(?!怕)|什么|啥|谁|如何|怎么|怎样|何时|何地|何处|为何|为什么|是否|是不是|有没有|能否|可否|吗|呢|列出|列举")
 # the question phrase with what it leans on: "有多少家", "是哪些", "是什么时候"
 _ASK_PHRASE = re.compile(
     r"(?:是|有|为|在)?(?:多少|" + _JI + r")[个家项条座辆名所批类处位届次种年亿万元]*"
@@ -65,7 +65,8 @@ _ATTRIBUTES = T.words(
 _NOUN_FLAGS = ("n", "j", "l", "i", "s", "eng", "a")
 # an ask about the document rather than the matter ("报告怎么说", "文件里有没有提") adds nothing
 _META_WORDS = T.words("政府工作报告 报告 文件 规划 文档 文中 原文 方案 通知 意见 里面 里 说法 说 提到 提 讲 写 分别 各自 有个")
-_TIME_WORDS = T.words("全国 全省 全市 全区 全县 国内 国际 当地 本地 上年 去年 今年 明年 同期 目前 现在")
+# words that say where or when, not what
+_SETTING_WORDS = T.words("全国 全省 全市 全区 全县 国内 国际 当地 本地 上年 去年 今年 明年 同期 目前 现在")
 # when a question is set: its year, 去年/今年, a five-year plan period
 _TIME = re.compile(
     r"(?:到|截至|截止)?(?:19|20)\d{2}年(?:底|末)?|去年|今年|明年|前年|上半年|下半年|“?十[一二三四五六七八九]五”?(?:期间|时期|末)?"
@@ -149,7 +150,7 @@ def _is_attribute(word: str, flag: str, known: Callable[[str], bool]) -> bool:
     """
     if not flag.startswith(_NOUN_FLAGS) or word in _ATTRIBUTES or known(word) or len(word) < 2:
         return True
-    if flag.startswith("ns") or scope.find_places(word) or word in _TIME_WORDS:
+    if flag.startswith("ns") or scope.find_places(word) or word in _SETTING_WORDS:
         return True
     return bool(T.sub_terms(word)) and all(p in _ATTRIBUTES or known(p) for p in T.sub_terms(word))
 
@@ -316,7 +317,7 @@ def split(question: str, known: Callable[[str], bool] = lambda w: False) -> list
         if not content_of(asked):
             continue  # "有哪些，分别是什么", "报告怎么说": nothing asked beyond the ask before
         # the items of one 分别 lean or stand as the group's first item does
-        leaning[i] = leaning[group] if group != i else leans(asked, known)
+        leaning[i] = leaning.get(group, False) if group != i else leans(asked, known)
         if leaning[i]:
             parts.append(Part(asked, _finish(complete(asked, subj)), leans=True))
         else:
