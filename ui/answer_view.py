@@ -43,6 +43,7 @@ ANSWER_KINDS = {
     "table_lookup": "查询表格",
     "aggregate": "按表格逐行汇总计算",
     "outline": "依据文档目录",
+    "parts": "逐一回答问题的各部分",
     "llm": "大模型依据原文组织语言",
     "not_found": "未找到依据",
 }

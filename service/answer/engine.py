@@ -4,6 +4,9 @@ Order of work: table questions (lookups and aggregates over all typed rows) firs
 have exact answers; otherwise an extractive answer from retrieved passages, checked for
 grounding; then, if an LLM is configured, an optional rewording that must pass the same
 citations and numbers. The LLM never turns "not in the document" into an answer.
+
+A question with several asks ("有哪些项目？总投资多少？") goes through these steps ask by ask
+(``parts``), and the answers are joined with one citation list (``joined``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from index.types import Hit, Retriever
 from ingest.model import Document
 from service.answer import evidence as E
-from service.answer import followup, grounding, scope
+from service.answer import followup, grounding, joined, parts, scope
 from service.answer.compose import definition_focus
 from service.answer.corpus import Corpus, DocumentSource
 from service.answer.extractive import Extractor
@@ -25,6 +28,7 @@ from service.answer.llm import LLMClient, llm_answer
 from service.answer.outline import OUTLINE, OutlineAnswer, answer_from_outline
 from service.answer.question import Question, analyse
 from service.answer.tables import LOOKUP, TableAnswer, answer_from_tables
+from service.answer.tables.rowset import answer_over_rows
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +44,7 @@ class Answer:
     text: str
     grounded: bool
     citations: list[Hit]
-    kind: str  # "table_lookup" | "aggregate" | "outline" | "extractive" | "llm" | "not_found"
+    kind: str  # "table_lookup" | "aggregate" | "outline" | "extractive" | "llm" | "parts" | "not_found"
     notes: list[str] = field(default_factory=list)
     llm_used: bool = False
     llm_rejected_reason: str | None = None
@@ -107,13 +111,24 @@ class AnswerEngine:
     def _ask_in_context(
         self, raw: str, top_k: int, doc_ids: list[str] | None, history: Sequence[str] | None
     ) -> Answer:
-        """Complete a follow-up, spell out short names, prefer the documents the question is about."""
+        """Complete a follow-up, answer each ask of the question, say which document it is from."""
         resolved = followup.resolve(raw, history) if history else None
         text = resolved or raw
+        asks = parts.split(text, known=self._column_word)
+        if len(asks) > 1:
+            ans, reading = self._ask_parts(text, asks, top_k, doc_ids)
+        else:
+            ans, reading = self._ask_one(text, top_k, doc_ids), text
+        if resolved:
+            ans = _with(ans, notes=[f"follow-up read as: {resolved}", *ans.notes])
+        if reading != text:
+            resolved = reading  # how each ask was read
+        return _with(ans, question=raw, resolved=resolved, text=self._with_source(ans))
+
+    def _ask_one(self, text: str, top_k: int, doc_ids: list[str] | None) -> Answer:
+        """Spell out short names, prefer the documents the question is about, answer."""
         expanded, names = self.corpus.aliases().expand(text, known=lambda w: self.corpus.df(w) > 0)
         notes = [f"“{a}” read as “{b}”" for a, b in names.items()]
-        if resolved:
-            notes.insert(0, f"follow-up read as: {resolved}")
         q = analyse(expanded)
         qscope = scope.question_scope(expanded, q.places)
         scopes = {s.doc_id: s for s in self.corpus.scopes() if not doc_ids or s.doc_id in doc_ids}
@@ -127,7 +142,53 @@ class AnswerEngine:
                 ans = wider
         elif scoped is not None:
             notes.append("read in the documents the question is about: " + ", ".join(scoped))
-        return _with(ans, question=raw, resolved=resolved, notes=[*notes, *ans.notes], text=self._with_source(ans))
+        return _with(ans, notes=[*notes, *ans.notes])
+
+    def _ask_parts(
+        self, text: str, asks: list[parts.Part], top_k: int, doc_ids: list[str] | None
+    ) -> tuple[Answer, str]:
+        """Each ask answered on its own; an ask leaning on a table answer is asked of the rows it gave.
+
+        An ask that finds no answer alone may still be answered by the sentence that answers the
+        whole question ("交通、水利分别投多少" in one sentence): when the question as a whole gets
+        an answer from the text and what it cites holds what the ask names, that answer stands for
+        the ask. Returns the joined answer and the question as it was read, ask by ask.
+        """
+        answers: list[Answer] = []
+        reading: list[str] = []
+        for p in asks:
+            got = self._over_rows(p, answers[-1], top_k, doc_ids) if p.leans and answers else None
+            answers.append(got or self._ask_one(p.question, top_k, doc_ids))
+            reading.append(parts.complete(p.asked, parts.EARLIER_ROWS) if got else p.question)
+        nearby: list[Hit] = []
+        if not all(a.grounded for a in answers):
+            whole = self._ask_one(text, top_k, doc_ids)
+            if whole.grounded and whole.kind in ("extractive", "llm"):
+                for i, a in enumerate(answers):
+                    if not a.grounded and joined.covers(whole, asks[i]):
+                        answers[i] = _with(whole, notes=["answered with the whole question", *whole.notes])
+                        reading[i] = asks[i].asked
+            if not whole.grounded:
+                nearby = whole.citations  # the passages nearest the whole question, for checking
+        j = joined.join(asks, answers, top_k, nearby=nearby)
+        return Answer(asks[0].asked, j.text, j.grounded, j.citations, j.kind, j.notes), "".join(reading)
+
+    def _over_rows(self, p: parts.Part, before: Answer, top_k: int, doc_ids: list[str] | None) -> Answer | None:
+        rows = joined.cited_rows(before) if before.grounded else []
+        if not rows:
+            return None
+        q = analyse(p.asked)
+        docs = self.corpus.docs(doc_ids)
+        try:
+            t = answer_over_rows(q, docs, rows, parts.EARLIER_ROWS)
+        except Exception:
+            log.exception("table answering over earlier rows failed")
+            return None
+        return self._from_table(q, t, top_k, doc_ids, []) if t is not None else None
+
+    def _column_word(self, word: str) -> bool:
+        """The word is part of a column header of the documents' tables (an attribute, not a subject)."""
+        return any(word in h for d in self.corpus.docs(None) for t in d.tables for h in t.headers)
 
     def _elsewhere(self, qscope: scope.QuestionScope, scopes: Mapping[str, scope.DocScope], hit: Hit) -> bool:
         """The hit's document is about another place than the question, and its evidence does not name it."""

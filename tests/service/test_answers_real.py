@@ -84,6 +84,51 @@ def test_a_followup_is_read_against_the_previous_question(real_runtime: Runtime)
     assert cited_rows and all(r.cell(col).text == full for r in cited_rows)
 
 
+def _numbers_of_sentence_with(rt: Runtime, words: str) -> list[str]:
+    """The figures of the plan's clause holding ``words``."""
+    text = rt.documents()[0].text
+    at = text.index(words)
+    start = max(text.rfind(c, 0, at) for c in "。；，") + 1
+    end = min(i for c in "。；，" if (i := text.find(c, at)) >= 0)
+    return re.findall(r"\d+(?:\.\d+)?", text[start:end])
+
+
+def test_both_asks_of_a_question_are_answered(real_runtime: Runtime) -> None:
+    """"有多少家…，完成产值多少？": the count and the output, from the clause holding both."""
+    figures = _numbers_of_sentence_with(real_runtime, "工业战新企业完成产值")
+    assert len(figures) == 2
+    ans = real_runtime.ask("2020年有多少家工业战新企业，完成产值多少？")
+    assert ans.grounded, ans.text
+    assert all(f in ans.text for f in figures), (figures, ans.text)
+
+
+def test_a_category_listed_and_its_total_investment(real_runtime: Runtime) -> None:
+    from decimal import Decimal
+
+    plan = real_runtime.documents()[0]
+    table = plan.tables[0]
+    name, total = table.headers[1], next(h for h in table.numeric_headers if "总投资" in h)
+    rows = [r for r in table.rows if not r.is_total and any(c.endswith("生物医药") for c in r.category)]
+    expected = sum((Decimal(r.cell(total).text) for r in rows), Decimal(0))
+    ans = real_runtime.ask("生物医药有哪些项目？总投资多少？")
+    assert ans.grounded, ans.text
+    listed, summed = ans.text.split("\n")
+    assert all(r.cell(name).text in listed for r in rows)
+    assert f"合计{expected}亿元" in summed
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", ans.text)}
+    assert {ans.citations[n - 1].passage.row for n in markers} == set(rows)
+
+
+def test_a_row_asked_for_by_its_content_is_named(real_runtime: Runtime) -> None:
+    table = real_runtime.documents()[0].tables[0]
+    content = next(h for h in table.headers if "内容" in h)
+    (row,) = [r for r in table.rows if "汽车风洞实验室" in (c.text if (c := r.cell(content)) else "")]
+    ans = real_runtime.ask("哪个项目要建设汽车风洞实验室？")
+    assert ans.grounded and ans.kind == "table_lookup", ans.text
+    assert ans.text.startswith(f"是“{row.cell(table.headers[1]).text}”[1]")
+    assert ans.citations[0].passage.row == row
+
+
 @pytest.fixture(scope="module")
 def two_documents(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
     if not REPORT.is_file():

@@ -92,7 +92,7 @@ def aggregate(
     """
     pairs = [(v, r) for v in views for r in v.data_rows if f.accepts(v, r)]
     scope = f.describe()
-    subject = f"{scope}的项目" if scope else "项目表中的项目"
+    subject = (scope if scope.endswith("项目") else f"{scope}的项目") if scope else "项目表中的项目"
     if not pairs:
         return _none_found(views, f, subject)
     dup_note = _duplicate_note(pairs)
@@ -109,7 +109,8 @@ def aggregate(
     if first is None:
         return None
     base_view, base_col = first
-    unit = base_view.table.unit or ""
+    # a table without a unit line may carry it in the amount column's header ("预计总投资（亿元）")
+    unit = base_view.table.unit or next((c.unit for _, r in pairs if (c := r.cell(base_col)) and c.unit), "")
     label = column_label(base_col)
     known: list[tuple[TableView, TableRow, Decimal]] = []
     missing: list[str] = []

@@ -18,6 +18,7 @@ from service.answer import scope
 from service.answer import text as T
 from service.answer.question import Question
 from service.answer.tables.aggregate import aggregate
+from service.answer.tables.by_content import answer_by_content
 from service.answer.tables.columns import (
     CATEGORY,
     LOOKUP,
@@ -260,6 +261,11 @@ def _lookup(q: Question, matches: list[_Match], by_name: bool = True) -> TableAn
     return TableAnswer(LOOKUP, text, tuple(rows), tuple(marks))
 
 
+def lookup_rows(q: Question, pairs: Iterable[tuple[TableView, TableRow]]) -> TableAnswer | None:
+    """The columns ``q`` asks for, read off rows chosen elsewhere (e.g. the rows an earlier answer listed)."""
+    return _lookup(q, [_Match(v, r, 1.0, "") for v, r in pairs], by_name=False)
+
+
 # ---- aggregates -----------------------------------------------------------------------------------
 def _residual_ok(q: Question, views: list[TableView], f: Filters, home: frozenset[str] = frozenset()) -> bool:
     """Every content word of the question is either generic or something the table holds.
@@ -348,7 +354,8 @@ def answer_from_tables(q: Question, docs: Iterable[Document]) -> TableAnswer | N
 
             if column(views[0]) is not None:
                 return aggregate(q, views, "list", f, show=column)
-    return None
+    # no name, no filter: the question may describe the row by a cell ("哪个项目要建设…")
+    return answer_by_content(q, views)
 
 
-__all__ = ["answer_from_tables", "best_project"]
+__all__ = ["answer_from_tables", "best_project", "lookup_rows"]

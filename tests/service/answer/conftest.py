@@ -9,7 +9,7 @@ import pytest
 from index.textnorm import normalize
 from index.types import Hit
 from ingest.model import Document, TableRow
-from ingest.pipeline import ingest_file
+from ingest.pipeline import ingest_file, ingest_text
 from service.answer import text as T
 from service.answer.engine import AnswerEngine
 
@@ -79,3 +79,18 @@ def retriever(docs: dict[str, Document]) -> BigramRetriever:
 @pytest.fixture(scope="session")
 def engine(docs: dict[str, Document], retriever: BigramRetriever) -> AnswerEngine:
     return AnswerEngine(docs, retriever)
+
+
+SMALL_PLAN = Path(__file__).resolve().parent / "data" / "parts_plan.md"
+
+
+@pytest.fixture(scope="session")
+def small_plan() -> Document:
+    """A small made-up plan: two paragraphs and a five-row project table in two categories."""
+    return ingest_text("parts-plan", "示范区产业发展规划", SMALL_PLAN.read_text(encoding="utf-8"), markdown=True)
+
+
+@pytest.fixture(scope="session")
+def small_engine(small_plan: Document) -> AnswerEngine:
+    docs = {small_plan.doc_id: small_plan}
+    return AnswerEngine(docs, BigramRetriever(docs))
