@@ -156,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as e:  # the fold models come from `make train`; the rest of the report still stands
         step(str(e))
         para_res = None
+    step("questions naming a year and across years, over the national work reports 2013–2023")
+    from evaluation import years as years_eval
+
+    years_res = years_eval.evaluate(work / "years", embedder, reader, progress=progress)
     cm_rows, answers = eval_cmrc(shared, embedder, work, a.limit, a.retrieval_limit, progress)
     peer_dev, peer_cm = eval_peers(shared, settings, embedder, a.retrieval_limit, progress)
     milvus = None if a.no_milvus else backends.eval_milvus(shared, settings, embedder, work, a.retrieval_limit,
@@ -173,13 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
            "peer_dev": peer_dev, "peer_cmrc": peer_cm, "cmrc_paragraphs": len(cmrc.passages(shared)),
            "seconds": time.perf_counter() - t0, "command": command,
            "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg()), "milvus": milvus, "reader": reader_res,
-           "answers": answer_res, "paraphrase": para_res["report"] if para_res else None, "govreport": {"score": gov.score, "per_type": gov.per_type, "failures": gov.failures}}
+           "answers": answer_res, "paraphrase": para_res["report"] if para_res else None, "years": years_res["summary"], "govreport": {"score": gov.score, "per_type": gov.per_type, "failures": gov.failures}}
     text = render(res) + backends.render_backends(plan.score, cm_rows, milvus) + reader_eval.render(reader_res)
     text += formats.report_section()
     text += govreport_section(gov) + "\n".join(answers_eval.render(answer_res)) + "\n"
     text += "\n" + (para.section(para_res["report"], command, para.FOLDS_DIR) if para_res else
                      "## Questions in everyday words, leave-documents-out\n\nNot measured: the fold models are made "
                      "by `make train` (`python -m training.gate`).\n")
+    text += "\n" + years_eval.render(years_res["summary"], command)
     raw = {k: v for k, v in res.items() if k not in ("dev",)}
     raw["dev"] = {"score": plan.score, "per_type": plan.per_type, "failures": plan.failures,
                   "median_cited_chars": plan.median_cited_chars}

@@ -44,6 +44,7 @@ ANSWER_KINDS = {
     "aggregate": "按表格逐行汇总计算",
     "outline": "依据文档目录",
     "parts": "逐一回答问题的各部分",
+    "across": "按文件逐份回答（按日期排列）",
     "llm": "大模型依据原文组织语言",
     "not_found": "未找到依据",
 }
@@ -96,11 +97,35 @@ def _ref(turn: int, n: int, citations: Sequence[Mapping[str, Any]]) -> str:
             f'<span class="pq-preview">{preview}</span></sup>')
 
 
+def body_html(text: str) -> str:
+    """The answer text as HTML: lines joined with <br>, a Markdown table (figures by year) as a table."""
+    out: list[str] = []
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if not rows:
+            return
+        head, body = rows[0], [r for r in rows[1:] if not all(set(c) <= set("-: ") for c in r)]
+        th = "".join(f"<th>{esc(c)}</th>" for c in head)
+        trs = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in body)
+        out.append(f'<table class="pq-table"><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>')
+        rows.clear()
+
+    for line in text.split("\n"):
+        if line.startswith("|") and line.rstrip().endswith("|") and line.count("|") >= 3:
+            rows.append([c.strip() for c in line.strip()[1:-1].split("|")])
+            continue
+        flush()
+        out.append(esc(line) + "<br>")
+    flush()
+    html = "".join(out)
+    return html[:-4] if html.endswith("<br>") else html
+
+
 def answer_html(text: str, citations: Sequence[Mapping[str, Any]], grounded: bool = True, turn: int = 0,
                 short_answer: str | None = None, resolved: str | None = None, question: str = "") -> str:
     """The chat bubble of an answer, as HTML without blank lines (so Markdown leaves it whole)."""
-    body = esc(text).replace("\n", "<br>")
-    body = _MARKER.sub(lambda m: _ref(turn, int(m.group(1)), citations), body)
+    body = _MARKER.sub(lambda m: _ref(turn, int(m.group(1)), citations), body_html(text))
     parts = [f'<div class="pq-answer pq-t{turn}">']
     if resolved and resolved.strip() and resolved.strip() != question.strip():
         parts.append(f'<div class="pq-resolved">结合上文理解为：{esc(resolved)}</div>')

@@ -104,6 +104,10 @@ table.pq-grid th { background: var(--background-fill-secondary); white-space: no
   padding: 6px 10px; border-radius: 6px; margin: 0 0 8px; font-size: 1.05rem; }
 .pq-short span { font-size: 0.8rem; color: #1d4ed8; font-weight: 700; }
 .dark .pq-short { background: #1e293b; }
+.pq-table { border-collapse: collapse; margin: 6px 0; font-size: 0.92rem; }
+.pq-table th, .pq-table td { border: 1px solid #cbd5e1; padding: 3px 8px; text-align: left; vertical-align: top; }
+.pq-table th { background: #f1f5f9; }
+.dark .pq-table th { background: #1e293b; }
 .pq-resolved { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-bottom: 6px; }
 .pq-tools { margin-top: 6px; font-size: 0.8rem; }
 .pq-tools a, a.pq-open, a.pq-share-link { color: var(--color-accent); text-decoration: none; cursor: pointer; }

@@ -18,6 +18,7 @@ from ingest.model import Document, Paragraph, Passage, TableRow
 from service.answer import text as T
 from service.answer.aliases import AliasIndex
 from service.answer.scope import DocScope, document_scope
+from service.answer.when import DocTime
 
 MAX_RARITY_SENTENCES = 20_000
 
@@ -179,6 +180,23 @@ class Corpus:
         if got is None:
             got = self._derived["scope_by_id"] = {s.doc_id: s for s in self.scopes()}
         return got.get(doc_id)  # type: ignore[union-attr]
+
+    def times(self) -> dict[str, DocTime]:
+        """Each document's dates: the year it is dated, the years it speaks for, whether a yearly report."""
+        self._refresh()
+        got = self._derived.get("times")
+        if got is None:
+            got = {}
+            for s in self.scopes():
+                doc = self.documents[s.doc_id]
+                ident = getattr(doc, "identity", None)
+                year = getattr(ident, "year", None)
+                kind = getattr(ident, "kind", None) or ""
+                period = getattr(ident, "period", None)
+                report = year is not None and "报告" in kind and not period
+                got[s.doc_id] = DocTime(s.doc_id, self.title(s.doc_id), year, s.years, report)
+            self._derived["times"] = got
+        return got  # type: ignore[return-value]
 
     # ---- term rarity --------------------------------------------------------------------------
     def df(self, term: str) -> int:

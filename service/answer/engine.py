@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from index.types import Hit, Retriever
-from ingest.model import Document
+from ingest.model import Document, Passage
+from service.answer import across, followup, grounding, joined, parts, scope, when
 from service.answer import evidence as E
-from service.answer import followup, grounding, joined, parts, scope
 from service.answer.compose import definition_focus
 from service.answer.corpus import Corpus, DocumentSource
 from service.answer.extractive import Extractor
@@ -133,6 +133,15 @@ class AnswerEngine:
         qscope = scope.question_scope(expanded, q.places)
         scopes = {s.doc_id: s for s in self.corpus.scopes() if not doc_ids or s.doc_id in doc_ids}
         scoped = scope.preferred_documents(qscope, list(scopes.values()))
+        allowed = scoped if scoped is not None else list(scopes)
+        spread = across.classify(expanded)
+        if spread is not None:
+            got = self._ask_across(spread, top_k, allowed)
+            if got is not None:
+                return _with(got, notes=[*notes, *got.notes])
+        timed = self._ask_in_time(q, top_k, allowed)
+        if timed is not None:
+            return _with(timed, notes=[*notes, *timed.notes])
         ans = self._ask(q, top_k, scoped if scoped is not None else doc_ids)
         if scoped is not None and not ans.grounded:
             # the other documents may still answer, unless they are about another place: a question
@@ -143,6 +152,86 @@ class AnswerEngine:
         elif scoped is not None:
             notes.append("read in the documents the question is about: " + ", ".join(scoped))
         return _with(ans, notes=[*notes, *ans.notes])
+
+    def _ask_in_time(self, q: Question, top_k: int, allowed: list[str]) -> Answer | None:
+        """A question naming a year (or 今年) asked of the documents that speak for it, in turn.
+
+        An answer stands when its first citation speaks for the year asked (a report's review of
+        the year before, its plans for its own year). When none of them answers, the other
+        documents may, but only with evidence naming the year (the grounding checks see to that);
+        failing those too, the decline of the first attempt stands. None: time narrows nothing.
+        """
+        times = self.corpus.times()
+        ts = when.time_scope(q.raw)
+        tp = when.plan(ts, [times[d] for d in allowed if d in times])
+        if tp is None:
+            return None
+        year = tp.year
+        first: Answer | None = None
+        tried: set[str] = set()
+
+        def keep(h: Hit) -> bool:
+            p = h.passage
+            return year is None or when.speaks_for(year, p.section, p.text, times.get(p.doc_id))
+
+        for ids in tp.attempts:
+            tried.update(ids)
+            ans = self._ask(q, top_k, list(ids), keep=keep)
+            first = first or ans
+            if ans.grounded and (year is None or self._speaks_for(year, ans, times)):
+                notes = [tp.note] if tp.note else []
+                return _with(ans, notes=[*notes, *ans.notes], text=ans.text + (f"（{tp.note}）" if tp.note else ""))
+        others = [d for d in allowed if d not in tried] if ts.report_year is None else []
+        if others:
+            ans = self._ask(q, top_k, others)
+            if ans.grounded and (year is None or self._speaks_for(year, ans, times)):
+                return ans
+        assert first is not None
+        if first.grounded:  # answered, but from a part of a report about another year
+            why = f"相关段落说的不是{year}年的情况"
+            return Answer(q.raw, grounding.not_found_text(q, grounding.Verdict(False, why)), False,
+                          first.citations, "not_found", [*first.notes, why])
+        return first
+
+    def _ask_across(self, a: across.Across, top_k: int, allowed: list[str]) -> Answer | None:
+        """Asked of each document in date order (``across``); None when fewer than two are dated."""
+        times = self.corpus.times()
+        docs = [times[d] for d in allowed if d in times]
+        if sum(d.year is not None for d in docs) < 2:
+            return None
+        if a.kind in ("first", "which"):
+            pool = [d for d in docs if d.report] if a.reports and any(d.report for d in docs) else docs
+            by_doc: dict[str, list[tuple[Passage, str]]] = {}
+            for p, text in self.corpus.searchable():
+                by_doc.setdefault(p.doc_id, []).append((p, text))
+            found = across.find_terms(a.terms, pool, lambda d: by_doc.get(d, []))
+            if not found:
+                return None  # the phrase is in no dated document: answered (or declined) as usual
+            hits = [(d, [_term_hit(p, a.terms) for p in ps]) for d, ps in found]
+            j = across.join_mentions(a, hits, sum(d.year is not None for d in pool))
+            return Answer(a.terms[0], j.text, True, j.citations, "across", [f"searched for: {'、'.join(a.terms)}"])
+        chosen = across.documents(a, docs)
+        if len(chosen) < 2:
+            return None
+        sub = analyse(a.sub)
+        got: list[Answer | None] = []
+        for d, year in chosen:
+            def keep(h: Hit, year: int | None = year) -> bool:
+                p = h.passage
+                return year is None or when.speaks_for(year, p.section, p.text, times.get(p.doc_id))
+
+            ans = self._ask(sub, top_k, [d.doc_id], keep=keep)
+            fits = ans.grounded and (year is None or self._speaks_for(year, ans, times))
+            got.append(ans if fits else None)
+        j = across.join_values(chosen, got)
+        note = f"asked of each document: {a.sub}"
+        return Answer(a.sub, j.text, j.answered > 0, j.citations, "across" if j.answered else "not_found", [note])
+
+    def _speaks_for(self, year: int, ans: Answer, times: Mapping[str, when.DocTime]) -> bool:
+        if not ans.citations:
+            return False
+        p = ans.citations[0].passage
+        return when.speaks_for(year, p.section, p.text, times.get(p.doc_id))
 
     def _ask_parts(
         self, text: str, asks: list[parts.Part], top_k: int, doc_ids: list[str] | None
@@ -203,9 +292,13 @@ class AnswerEngine:
         cited = [int(m) for m in re.findall(r"\[(\d+)\]", ans.text)]
         doc_ids = list(dict.fromkeys(ans.citations[n - 1].passage.doc_id for n in cited if 0 < n <= len(ans.citations)))
         titles = [self.corpus.title(d) or d for d in doc_ids]
-        return ans.text + source_suffix(titles) if titles else ans.text
+        if not titles:
+            return ans.text
+        return ans.text + ("\n" if ans.kind == "across" else "") + source_suffix(titles)
 
-    def _ask(self, q: Question, top_k: int, doc_ids: list[str] | None) -> Answer:
+    def _ask(
+        self, q: Question, top_k: int, doc_ids: list[str] | None, keep: Callable[[Hit], bool] | None = None
+    ) -> Answer:
         if q.empty:
             return Answer(q.raw, grounding.not_found_text(q, grounding.Verdict(False)), False, [], "not_found")
         docs = self.corpus.docs(doc_ids)
@@ -218,7 +311,7 @@ class AnswerEngine:
         outline = self._outline(q, docs, notes)
         if outline is not None:
             return Answer(q.raw, outline.text, True, outline.citations, OUTLINE, notes)
-        return self._maybe_llm(q, self._extractive(q, top_k, doc_ids, notes))
+        return self._maybe_llm(q, self._extractive(q, top_k, doc_ids, notes, keep))
 
     def _outline(self, q: Question, docs: list[Document], notes: list[str]) -> OutlineAnswer | None:
         try:
@@ -257,9 +350,12 @@ class AnswerEngine:
                     seen.add(h.passage.id)
         return Answer(q.raw, t.text, t.grounded, hits, t.kind if t.grounded else "not_found", notes + list(t.notes))
 
-    def _extractive(self, q: Question, top_k: int, doc_ids: list[str] | None, notes: list[str]) -> Answer:
+    def _extractive(
+        self, q: Question, top_k: int, doc_ids: list[str] | None, notes: list[str],
+        keep: Callable[[Hit], bool] | None = None,
+    ) -> Answer:
         q = definition_focus(q, self.corpus)
-        got = self.extractor.answer(q, top_k, doc_ids, notes)
+        got = self.extractor.answer(q, top_k, doc_ids, notes, keep)
         kind = "extractive" if got.grounded else "not_found"
         return Answer(q.raw, got.text, got.grounded, got.citations, kind, got.notes, short_answer=got.short_answer)
 
@@ -275,6 +371,12 @@ class AnswerEngine:
             note = f"LLM answer rejected ({reason}); showing the extractive answer"
             return _with(ans, notes=[*ans.notes, note], llm_rejected_reason=reason)
         return Answer(q.raw, text, True, ans.citations, "llm", ans.notes, llm_used=True)
+
+
+def _term_hit(p: Passage, terms: Sequence[str]) -> Hit:
+    """A passage cited for the phrases it holds, each occurrence highlighted."""
+    spans = [(m.start(), m.end()) for t in terms for m in re.finditer(re.escape(t), p.text)]
+    return Hit(passage=p, score=1.0, highlights=tuple(sorted(set(spans))))
 
 
 def warm() -> None:

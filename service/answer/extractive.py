@@ -183,6 +183,8 @@ class Extractor:
         factoid = q.kind in FACTOID and not (q.kind == ENTITY and not q.wants_number and _long(best))
         picked = [best] if factoid else _pick_sentences(ranked, probs)
         short = self._short_answer(q, ranked, probs) if q.kind in (*FACTOID, DESCRIPTION) else None
+        if short is not None and short[0].hit.passage.doc_id != best.hit.passage.doc_id:
+            short = None  # an answer speaks from one document: another's span is not joined to it
         host: Evidence | None = None  # the reader's sentence, shown whole: it holds the span
         if short is not None and not any(_same_sentence(short[0], e) for e in picked):
             # The reader found the answer in another sentence than the evidence model did: both are
@@ -401,8 +403,9 @@ def _long(e: Evidence) -> bool:
 def _pick_sentences(ranked: list[Evidence], probs: np.ndarray) -> list[Evidence]:
     """The best sentence, then up to two more the model rates nearly as high (best first).
 
-    A further sentence must be rated at least ``RELATIVE_KEEP`` of the best and, with what is
-    already chosen, stay within ``MAX_ANSWER_CHARS``.
+    A further sentence must be rated at least ``RELATIVE_KEEP`` of the best, come from the same
+    document (two reports' sentences read as one answer would mix their years) and, with what
+    is already chosen, stay within ``MAX_ANSWER_CHARS``.
     """
     best = float(probs[0])
     out = [ranked[0]]
@@ -410,6 +413,8 @@ def _pick_sentences(ranked: list[Evidence], probs: np.ndarray) -> list[Evidence]
     for e, p in zip(ranked[1:], probs[1:], strict=False):
         if len(out) >= MAX_SENTENCES or float(p) < RELATIVE_KEEP * best:
             break
+        if e.hit.passage.doc_id != ranked[0].hit.passage.doc_id:
+            continue
         if any(_same_sentence(e, o) for o in out) or _near_duplicate(e, out):
             continue
         if size + len(e.sentence_text) > MAX_ANSWER_CHARS:

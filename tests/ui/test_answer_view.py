@@ -114,3 +114,12 @@ def test_follow_ups_come_from_cited_sections_and_skip_the_asked_topic():
     assert av.topic("（六）强化新型基础设施建设") == "强化新型基础设施建设"
     assert av.topic("—产业创新转型实现新提升。") == "产业创新转型实现新提升"
     assert av.topic("五、重点任务") == "重点任务" and av.topic("1.工业质量效益稳步提升。") == "工业质量效益稳步提升"
+
+
+def test_figures_by_year_show_as_a_table_with_their_citations() -> None:
+    text = "按年份逐份回答（2份文件，2份有答案）：\n| 年份 | 文件 | 答案 |\n|---|---|---|\n| 2019年 | 《2019年政府工作报告》 | 增长6%－6.5%[1] |\n| 2020年 | 《2020年政府工作报告》 | 没有找到 |\n（出自《2019年政府工作报告》）"
+    html = av.body_html(text)
+    assert html.count("<table") == 1 and "<th>年份</th>" in html and "---" not in html
+    assert "<td>增长6%－6.5%[1]</td>" in html and html.endswith("（出自《2019年政府工作报告》）")
+    full = av.answer_html(text, [{"text": "国内生产总值增长6%－6.5%", "doc_id": "r2019"}])
+    assert 'class="pq-ref' in full.split("<table")[1]

@@ -1,0 +1,183 @@
+"""Which year a question is about, and which dated documents answer for it.
+
+A run of yearly reports says "今年" in every one of them: the 2019 report's "今年…预期目标"
+is 2019's target, and its review of "过去一年" is 2018's outcome. So a question naming a year
+is answered from the reports that speak for that year — the report of the year for a target
+or plan (目标, 安排, 计划), the next year's report for what happened (实际, 完成了, 减少了) —
+and "今年 / 去年 / 明年" without a year is read against the newest document, which the answer
+then names. Plans speak for every year of their period. Nothing here names a document: years
+come from the documents' identities and scopes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.textnorm import normalize
+
+# a four-digit year, or a two-digit one where it can only be a year ("13年温家宝作报告"): not
+# "近10年", "过去20年", "10年来", "30年代"
+YEAR4 = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+YEAR2 = re.compile(r"(?<![\d.近过去前后这那最第数几十百多余整])([0-3]\d)年(?![来间内后前代多余左底度以中])")
+RELATIVE = re.compile(r"今年|本年度|去年|上一?年(?!度)|明年|下一?年(?!度)|当年")
+REPORT_NAMED = re.compile(r"((?:19|20)?\d{2})\s*年[^，。？！；,?!]{0,8}?(?:报告|讲话|公报)")
+TARGET = re.compile(r"目标|预期|预计|计划|规划|拟|安排|打算|部署|任务|要求|定为|定在|定的|提出|(?<![需重主只还])要(?!求)|将")
+FACT = re.compile(r"实际|完成了|达到|实现了|(?<!安排)(?<!计划)了多少|回顾|过去|比上年|一共|总共|共计|全年.*了|(?:增长|减少|新增|下降|增加|提高|降低|改造|增产)了")
+
+
+@dataclass(frozen=True)
+class DocTime:
+    """What the time scope needs of one document."""
+
+    doc_id: str
+    name: str
+    year: int | None  # the year it is dated (a report of year Y reviews Y-1 and plans Y)
+    years: tuple[int, ...]  # every year it speaks for (see ``scope.document_years``)
+    report: bool  # a yearly report (dated, reviews one year and plans the next)
+
+
+@dataclass(frozen=True)
+class TimeScope:
+    years: tuple[int, ...]  # years the question names
+    relative: bool  # 今年 / 去年 / 明年 and no year named
+    report_year: int | None  # "2013年政府工作报告里…": that year's report itself
+    tense: str | None  # "target" | "fact" | None (cannot tell)
+    relative_word: str = ""  # the 今年 / 去年 / 明年 the question says, when it names no year
+
+    @property
+    def empty(self) -> bool:
+        return not self.years and not self.relative and self.report_year is None
+
+
+def full_year(text: str) -> int:
+    y = int(text)
+    return y if y >= 100 else 2000 + y
+
+
+def question_years(text: str) -> tuple[int, ...]:
+    """The years a question names, in order; two-digit years only where nothing else is meant."""
+    t = normalize(text)
+    out = [int(y) for y in YEAR4.findall(t)]
+    out += [2000 + int(y) for y in YEAR2.findall(t)]
+    return tuple(dict.fromkeys(out))
+
+
+def tense(text: str) -> str | None:
+    """Whether a question asks for a target or plan, or for what happened; None when both or neither."""
+    t = normalize(text)
+    target, fact = bool(TARGET.search(t)), bool(FACT.search(t))
+    if target and not fact:
+        return "target"
+    if fact and not target:
+        return "fact"
+    if target and fact and "实际" in t:
+        return "fact"
+    return None
+
+
+def time_scope(text: str) -> TimeScope:
+    t = normalize(text)
+    years = question_years(t)
+    m = REPORT_NAMED.search(t)
+    report_year = full_year(m.group(1)) if m and full_year(m.group(1)) in years else None
+    rel = RELATIVE.search(t) if not years else None
+    return TimeScope(years, rel is not None, report_year, tense(t), rel.group(0) if rel else "")
+
+
+@dataclass(frozen=True)
+class TimePlan:
+    """Document sets to ask in turn (the first that answers stands), and a note for the reader."""
+
+    attempts: tuple[tuple[str, ...], ...]
+    note: str | None = None  # said in the answer: which document "今年" was read against
+    year: int | None = None  # the year an answer must speak for (None: the documents decide)
+
+
+def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
+    """The documents a question's years point to, or None when time does not narrow them.
+
+    None also when every document qualifies, or when none does (then the grounding checks see
+    that the evidence does not speak of the year).
+    """
+    if ts.empty or len(docs) < 2:
+        return None
+    if ts.report_year is not None:
+        named = [d.doc_id for d in docs if d.report and d.year == ts.report_year]
+        if named:
+            return _narrowing(((*named,),), docs)  # the report named: any part of it answers
+    if ts.relative:
+        dated = [d for d in docs if d.year is not None]
+        dated = [d for d in dated if d.report] or dated  # 今年 is how a yearly report speaks
+        if not dated:
+            return None
+        newest = max(d.year for d in dated if d.year is not None)
+        ids = tuple(d.doc_id for d in dated if d.year == newest)
+        names = "、".join(f"《{d.name}》" for d in dated if d.year == newest)
+        got = _narrowing((ids,), docs)
+        word = ts.relative_word
+        year = newest - 1 if re.search(r"去年|上一?年", word) else newest if re.search(r"今年|本年度|当年", word) else None
+        return TimePlan(got.attempts, f"按最新的{names}理解“今年”等说法", year) if got else None
+    if len(ts.years) != 1:
+        return None  # several years: a question across years (``across``) or a range
+    y = ts.years[0]
+    speaking = [d for d in docs if y in d.years]
+    if not speaking:
+        return None
+    planned = tuple(d.doc_id for d in speaking if d.report and d.year == y)
+    reviewed = tuple(d.doc_id for d in speaking if d.report and d.year == y + 1)
+    rest = tuple(d.doc_id for d in speaking if d.doc_id not in planned + reviewed)
+    if ts.tense == "target" and planned:
+        order: tuple[tuple[str, ...], ...] = ((*planned, *rest), (*reviewed,))
+    elif ts.tense == "fact" and reviewed:
+        order = ((*reviewed, *rest),)  # a plan for the year cannot say what happened in it
+    elif reviewed:
+        # what happened, or cannot tell: the review of the year first. Each answer is checked to
+        # speak for the year, so a plan of the next year ("今年赤字…") does not pass for it.
+        order = ((*reviewed, *rest), (*planned,))
+    else:
+        order = ((*planned, *rest),)
+    got = _narrowing(tuple(a for a in order if a), docs)
+    return TimePlan(got.attempts, None, y) if got else None
+
+
+REVIEW = re.compile(r"回顾|过去")
+FIVE = re.compile(r"五年|5年")
+
+
+def passage_years(section: Sequence[str], doc: DocTime) -> tuple[int, ...]:
+    """The years a passage of a dated report speaks for, read from its heading path.
+
+    The nearest heading naming a year decides ("一、2013年工作回顾", "二、2014年工作总体部署";
+    "今年" is the report's year); a review heading naming none speaks for the year before
+    (the five before, for "过去五年"); any other passage speaks for the report's year. A
+    document that is not a dated report speaks for all its years.
+    """
+    if not doc.report or doc.year is None:
+        return doc.years
+    for head in reversed([normalize(h) for h in section]):
+        named = {int(y) for y in YEAR4.findall(head)}
+        if "今年" in head:
+            named.add(doc.year)
+        if named:
+            return tuple(sorted(named))
+        if REVIEW.search(head):
+            back = 5 if FIVE.search(head) else 1
+            return tuple(range(doc.year - back, doc.year))
+    return (doc.year,)
+
+
+def speaks_for(year: int, section: Sequence[str], text: str, doc: DocTime | None) -> bool:
+    """Whether a cited passage answers for ``year``: its part of the report is about that year,
+    or it names the year itself."""
+    if doc is None or not doc.report:
+        return True
+    return year in passage_years(section, doc) or str(year) in normalize(text)
+
+
+def _narrowing(attempts: tuple[tuple[str, ...], ...], docs: Sequence[DocTime]) -> TimePlan | None:
+    every = {d.doc_id for d in docs}
+    if not attempts or all(set(a) >= every for a in attempts):
+        return None
+    return TimePlan(attempts)
