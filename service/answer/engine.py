@@ -181,7 +181,8 @@ class AnswerEngine:
             if ans.grounded and (year is None or self._speaks_for(year, ans, times)):
                 notes = [tp.note] if tp.note else []
                 return _with(ans, notes=[*notes, *ans.notes], text=ans.text + (f"（{tp.note}）" if tp.note else ""))
-        others = [d for d in allowed if d not in tried] if ts.report_year is None else []
+        skip = tried | set(tp.covered)  # a plan for the year is not asked what happened in it
+        others = [d for d in allowed if d not in skip] if ts.report_year is None else []
         if others:
             ans = self._ask(q, top_k, others)
             if ans.grounded and (year is None or self._speaks_for(year, ans, times)):

@@ -77,9 +77,15 @@ def tense(text: str) -> str | None:
     return None
 
 
+HORIZON = re.compile(r"(?:到|至|截至|截止到?)\s*((?:19|20)\d{2})\s*年|((?:19|20)\d{2})\s*年(?:前|以前|之前|底前|末前)")
+
+
 def time_scope(text: str) -> TimeScope:
+    """The years a question is about; a horizon ("到2025年", "2030年前") is a goal's deadline,
+    set in any document, so it does not point to a year's report."""
     t = normalize(text)
-    years = question_years(t)
+    horizons = {int(a or b) for a, b in HORIZON.findall(t)}
+    years = tuple(y for y in question_years(t) if y not in horizons)
     m = REPORT_NAMED.search(t)
     report_year = full_year(m.group(1)) if m and full_year(m.group(1)) in years else None
     rel = RELATIVE.search(t) if not years else None
@@ -93,6 +99,7 @@ class TimePlan:
     attempts: tuple[tuple[str, ...], ...]
     note: str | None = None  # said in the answer: which document "今年" was read against
     year: int | None = None  # the year an answer must speak for (None: the documents decide)
+    covered: tuple[str, ...] = ()  # every document speaking for the year, asked or deliberately not
 
 
 def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
@@ -106,7 +113,9 @@ def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
     if ts.report_year is not None:
         named = [d.doc_id for d in docs if d.report and d.year == ts.report_year]
         if named:
-            return _narrowing(((*named,),), docs)  # the report named: any part of it answers
+            # the report named: a target asked of it is in its plans, anything else in any part
+            got = _narrowing(((*named,),), docs)
+            return TimePlan(got.attempts, None, ts.report_year if ts.tense == "target" else None) if got else None
     if ts.relative:
         dated = [d for d in docs if d.year is not None]
         dated = [d for d in dated if d.report] or dated  # 今年 is how a yearly report speaks
@@ -139,10 +148,11 @@ def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
     else:
         order = ((*planned, *rest),)
     got = _narrowing(tuple(a for a in order if a), docs)
-    return TimePlan(got.attempts, None, y) if got else None
+    return TimePlan(got.attempts, None, y, tuple(d.doc_id for d in speaking)) if got else None
 
 
 REVIEW = re.compile(r"回顾|过去")
+SPAN = re.compile(r"年均|累计|五年来|五年|十年|多年来")
 FIVE = re.compile(r"五年|5年")
 
 
@@ -173,7 +183,13 @@ def speaks_for(year: int, section: Sequence[str], text: str, doc: DocTime | None
     or it names the year itself."""
     if doc is None or not doc.report:
         return True
-    return year in passage_years(section, doc) or str(year) in normalize(text)
+    t = normalize(text)
+    if str(year) in t:
+        return True
+    years = passage_years(section, doc)
+    if len(years) > 1 and SPAN.search(t):
+        return False  # a review of several years, in sums over them ("五年年均增长5.2%")
+    return year in years
 
 
 def _narrowing(attempts: tuple[tuple[str, ...], ...], docs: Sequence[DocTime]) -> TimePlan | None:

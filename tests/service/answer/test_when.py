@@ -59,7 +59,9 @@ def test_a_plan_speaks_for_every_year_of_its_period() -> None:
 
 def test_a_named_report_is_that_report_whatever_the_tense() -> None:
     tp = when.plan(when.time_scope("2019年政府工作报告回顾过去一年，粮食产量是多少？"), DOCS)
-    assert tp is not None and tp.attempts == (("r2019",),)
+    assert tp is not None and tp.attempts == (("r2019",),) and tp.year is None
+    tp = when.plan(when.time_scope("2019年政府工作报告打算全年减税多少？"), DOCS)
+    assert tp is not None and tp.attempts == (("r2019",),) and tp.year == 2019
 
 
 def test_this_year_is_read_against_the_newest_document_and_says_so() -> None:
@@ -91,3 +93,16 @@ def test_an_answer_about_this_year_or_last_must_speak_for_it() -> None:
     last = when.plan(when.time_scope("去年粮食产量是多少？"), DOCS)
     assert this is not None and this.year == 2020
     assert last is not None and last.year == 2019 and last.attempts == (("r2020",),)
+
+
+def test_a_deadline_is_not_a_year_to_look_up() -> None:
+    assert when.time_scope("到2025年要建多少个5G基站？").empty
+    assert when.time_scope("2030年前碳排放达峰的目标是什么？").empty
+
+
+def test_a_review_of_five_years_answers_for_one_year_only_where_it_speaks_of_that_year() -> None:
+    r = _report(2023)
+    review = ("一、过去一年和五年工作回顾",)
+    assert when.speaks_for(2022, review, "全年国内生产总值增长3%，城镇新增就业1206万人", r)
+    assert not when.speaks_for(2022, review, "国内生产总值增加到121万亿元，五年年均增长5.2%", r)
+    assert when.speaks_for(2022, review, "2022年国内生产总值增长3%，五年年均增长5.2%", r)
