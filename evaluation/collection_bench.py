@@ -167,13 +167,14 @@ def run(shared: Path, corpus_dir: Path, work: Path, n: int = QUESTIONS, warmup: 
         progress: bool = True) -> dict[str, Any]:
     """Both collections measured in turn, each with its own empty embedding cache."""
     questions = sample_questions(dev.REPO, n + warmup)
+    info = machine.describe()
     rows = []
     for label, selection in collections(shared, corpus_dir).items():
         where = work / "collection" / label.split()[0].strip("/")
         corpus = assemble(selection, where / "corpus")
         rows.append(measure(label, corpus, where, questions, warmup, progress=progress))
     return {"rows": rows, "questions": len(questions) - warmup, "warmup": warmup, "seed": SEED,
-            "preference": list(PREFERENCE), "machine": machine.describe()}
+            "preference": list(PREFERENCE), "machine": info, "finished": machine.describe()["date"]}
 
 
 # ---- the report --------------------------------------------------------------------------------
@@ -211,18 +212,21 @@ def render(res: dict[str, Any] | None, command: str | None = None) -> str:
     ], 0)
     return "\n".join([
         TITLE, "",
-        *([f"Measured with `{command}` on {m.get('date', '?')}; {m.get('cpu', '?')}, "
-           f"{m.get('nproc', '?')} logical cores shared with other jobs." , ""] if command else []),
+        *([f"Measured with `{command}` from {m.get('date', '?')} to {res.get('finished', '?')}; "
+           f"{m.get('cpu', '?')}, {m.get('nproc', '?')} logical cores shared with other jobs.", ""]
+          if command else []),
         "The full collection is `corpus/` plus every document of the shared `evaldata/policy_docs/` "
-        f"(a document present as both `.docx` and `.txt` is ingested once, from the {res['preference'][0]} "
+        f"(a document present as both `.docx` and `.txt` is ingested once, from the `{res['preference'][0]}` "
         "original users would drop in) and `evaldata/gov_docs/2022_government_work_report.txt`, copied "
         "into one folder. Each collection is built by `planqa index` with an embedding cache that starts "
-        "empty, so the build embeds every passage (an honest cold build, model load included). Start-up "
+        "empty, so the build embeds every passage and every sentence the answers score (a cold build, model "
+        "load and ingestion included). Start-up "
         "is a fresh `planqa serve` process on the built index. Latency is `POST /api/ask` (top 5) over "
         f"HTTP, one request at a time, {res['questions']} distinct questions after {res['warmup']} "
         f"warm-up ones, a seeded sample (seed {res['seed']}) of `training/data/paraphrase/*.jsonl` and "
         "`tests/service/answer/data/years_qa.jsonl`; the same questions for both, so against `corpus/` "
-        "alone most are about documents it lacks and are declined. RSS is that of the server process.",
+        "alone most are about documents it lacks and are declined. RSS is that of the server process. "
+        "Timings drift with the load of the shared machine; the last row gives it for each phase.",
         "",
         table,
         "",
@@ -240,7 +244,7 @@ def replace_section(doc: str, section: str, title: str = TITLE, before: str = NE
         lines[start:end] = body
     elif before in lines:
         at = lines.index(before)
-        lines[at:at] = body
+        lines[at:at] = ([""] if at and lines[at - 1] else []) + body
     else:
         lines += ["", *body] if lines and lines[-1] else body
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -58,7 +58,8 @@ def _row(label: str, documents: int, p50: float) -> dict:
 
 def test_section_has_one_column_per_collection_and_says_what_was_measured():
     res = {"rows": [_row("corpus/ alone", 1, 40.0), _row("full collection", 38, 120.0)], "questions": 60,
-           "warmup": 10, "seed": 7, "preference": [".docx", ".txt"], "machine": MACHINE}
+           "warmup": 10, "seed": 7, "preference": [".docx", ".txt"], "machine": MACHINE,
+           "finished": "2026-01-01 00:30 UTC"}
     md = cb.render(res, "python -m evaluation.collection_bench")
     assert md.startswith(cb.TITLE)
     assert "|  | `corpus/` | full collection |" in md
@@ -66,14 +67,16 @@ def test_section_has_one_column_per_collection_and_says_what_was_measured():
     assert "| `POST /api/ask` p95, HTTP | 80 ms | 240 ms |" in md
     assert "12.0 s (runs: 11.0, 12.0, 13.0)" in md and "2.00 → 3.50; 2.50 → 2.75" in md
     assert "empty" in md and "60 distinct questions after 10 warm-up ones" in md
-    assert "python -m evaluation.collection_bench" in md and "2026-01-01" in md
+    assert "`python -m evaluation.collection_bench` from 2026-01-01 00:00 UTC to 2026-01-01 00:30 UTC" in md
+    assert "from the `.docx` original" in md
     assert "Not run (`--no-collection`)" in cb.render(None)
 
 
 def test_the_section_replaces_its_old_self_or_goes_before_the_next_one():
-    doc = "# B\n\n## Scale\n\nx\n\n## Reader and reranker latency\n\ny\n"
+    doc = "# B\n\n## Scale\n\nx\n## Reader and reranker latency\n\ny\n"
     first = cb.replace_section(doc, f"{cb.TITLE}\n\nold\n")
     assert first.index("## Scale") < first.index("old") < first.index("## Reader")
+    assert f"x\n\n{cb.TITLE}\n\nold\n\n## Reader" in first  # a heading after a blank line
     again = cb.replace_section(first, f"{cb.TITLE}\n\nnew\n")
     assert "old" not in again and again.count(cb.TITLE) == 1
     assert again.index("new") < again.index("## Reader") and again.endswith("y\n")
