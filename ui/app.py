@@ -124,7 +124,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
                                  *search_values[len(search_fields):])
             return (gr.HTML("", visible=False), gr.Dropdown(choices=view.choices, value=ALL_DOCS), tab,
                     *browse_values, *search_values, *doc_filters.updates(view.documents),
-                    browse_parts["list_html"](view.documents, selected=view.first_doc))
+                    browse_parts["list_html"](view.documents, selected=None if params.get("p") else view.first_doc))
 
         load_outputs = [status, ask_parts["doc"], tabs, *browse_outputs, *search_fields, *search_parts["outputs"],
                         *ask_filter_outputs, browse_parts["listing"]]
