@@ -6,7 +6,9 @@
 3. search and ask latency, in-process and over HTTP, against one query embedding (the floor);
 4. load: 32 concurrent clients for 30 s mixing ask and search;
    API keys, per-key limits and metrics: ``/api/ask`` p50 with them on ÷ off (``evaluation.access_bench``);
-5. scale: build time, latency and memory from 1k to 100k passages.
+5. scale: build time, latency and memory from 1k to 100k passages;
+6. the full shared collection beside ``corpus/`` alone: build, start-up, ``/api/ask`` p50/p95 and
+   RSS (``evaluation.collection_bench``).
 
     python -m evaluation.run_bench [--quick] [--out docs/benchmarks.md]
 """
@@ -21,7 +23,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,9 +30,9 @@ from typing import Any
 
 from rich.console import Console
 
-from evaluation import access_bench, buildspeed, dev, latency, load, machine, report, scale
+from evaluation import access_bench, buildspeed, collection_bench, dev, latency, load, machine, report, scale
 from evaluation.report.speed import batching_goals, render
-from evaluation.server import run_index, serving, start_server
+from evaluation.server import RssSampler, run_index, serving, start_server
 
 REPO = dev.REPO
 console = Console(stderr=True)
@@ -102,26 +103,6 @@ def bench_startup(corpus: Path, index_dir: Path, env: dict[str, str], work: Path
         rss.append(srv.rss_mb())
         srv.stop()
     return {"runs": times, "median_s": statistics.median(times), "max_s": max(times), "rss_mb": statistics.median(rss)}
-
-
-class RssSampler:
-    """Samples a server's RSS once a second in the background; keeps the maximum."""
-
-    def __init__(self, server: Any) -> None:
-        self.server, self.peak, self._stop = server, 0.0, threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(1.0):
-            self.peak = max(self.peak, self.server.rss_mb())
-
-    def __enter__(self) -> RssSampler:
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._t.join()
 
 
 def bench_serving(settings: Any, embedder: Any, index_dir: Path, env: dict[str, str], questions: list[str],
@@ -273,7 +254,8 @@ def document(res: dict[str, Any]) -> str:
 
     reader = res["serving"].get("reader")
     access = res["serving"].get("access")
-    return (render(res) + ("\n\n" + access_bench.render(access) if access else "")
+    collection = ("\n\n" + collection_bench.render(res["collection"])) if "collection" in res else ""
+    return (render(res) + collection + ("\n\n" + access_bench.render(access) if access else "")
             + ("\n\n" + reader_eval.render_bench(reader) if reader else "\n"))
 
 
@@ -281,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="scale only to 30k passages, 40 latency questions")
     ap.add_argument("--no-scale", action="store_true", help="skip the scale section")
+    ap.add_argument("--no-collection", action="store_true",
+                    help="skip the full shared collection beside corpus/ alone")
     ap.add_argument("--keep-scale-cache", action="store_true",
                     help="reuse the scale section's embedding cache from the last run (build times are then warm)")
     ap.add_argument("--latency-questions", type=int, default=120,
@@ -359,11 +343,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         sc = bench_scale(shared, settings, make_embedder, work, QUICK_TARGETS if a.quick else SCALE_TARGETS,
                          real, progress, keep_cache=a.keep_scale_cache)
 
+    coll = None
+    if not a.no_collection:
+        step("the full shared collection beside corpus/ alone, each with an empty embedding cache")
+        coll = collection_bench.run(shared, Path(settings.corpus_dir), work, progress=progress)
+
     args = "".join(" " + shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     command = ("make bench" + (f" ARGS='{args.strip()}'" if args else "")) if os.environ.get("MAKELEVEL") \
         else f"python -m evaluation.run_bench{args}"
     res = {"machine": info, "indexing": idx, "startup": startup, "serving": serving_res, "buildspeed": bs,
-           "scale": sc, "latency_warmup": LATENCY_WARMUP, "seconds": time.perf_counter() - t0, "command": command,
+           "scale": sc, "collection": coll, "latency_warmup": LATENCY_WARMUP, "seconds": time.perf_counter() - t0,
+           "command": command,
            "load_end": " ".join(f"{x:.2f}" for x in os.getloadavg())}
     text = document(res)
     report.publish(a.out, text, res, work)

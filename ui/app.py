@@ -91,7 +91,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
         def on_load(request: gr.Request) -> tuple[Any, ...]:
             """Fill the document choices, then follow the address: a passage, a search, or neither."""
             skip_all = (gr.skip(),) * (1 + len(browse_outputs) + len(search_fields) + len(search_parts["outputs"])
-                                       + len(ask_filter_outputs))
+                                       + len(ask_filter_outputs) + 1)
             view = initial_view(get_runtime)
             if view.error:
                 banner = f'<div class="pq-banner" role="alert">{esc(view.error)}</div>'
@@ -123,10 +123,11 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
                 search_values = (gr.skip(), gr.skip(), search_doc, *filter_values,
                                  *search_values[len(search_fields):])
             return (gr.HTML("", visible=False), gr.Dropdown(choices=view.choices, value=ALL_DOCS), tab,
-                    *browse_values, *search_values, *doc_filters.updates(view.documents))
+                    *browse_values, *search_values, *doc_filters.updates(view.documents),
+                    browse_parts["list_html"](view.documents, selected=None if params.get("p") else view.first_doc))
 
         load_outputs = [status, ask_parts["doc"], tabs, *browse_outputs, *search_fields, *search_parts["outputs"],
-                        *ask_filter_outputs]
+                        *ask_filter_outputs, browse_parts["listing"]]
         demo.load(on_load, None, load_outputs).then(None, js=browse.SCROLL_TARGET_JS)
     return demo
 

@@ -1,5 +1,5 @@
-"""The 文档 tab: a document's heading outline (click to read a section) and its tables as a
-filterable, sortable grid."""
+"""The 文档 tab: the list of documents (searchable, grouped by kind or year), a document's heading
+outline (click to read a section) and its tables as a filterable, sortable grid."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import gradio as gr
 import pandas as pd
 
 from ingest.model import Document
-from ui import documents, render
+from ui import doc_list, documents, render
 from ui.common import RuntimeGetter, doc_choices
 from ui.errors import friendly, warn
 
@@ -22,6 +22,18 @@ element.addEventListener('click', (e) => {
   element.querySelectorAll('li.pq-sel').forEach((li) => li.classList.remove('pq-sel'));
   a.parentElement.classList.add('pq-sel');
   trigger('click', {idx: Number(a.dataset.idx)});
+});
+"""
+
+# Clicking a document in the list marks it and sends its id to the server.
+DOC_LIST_JS = """
+element.addEventListener('click', (e) => {
+  const a = e.target.closest('[data-doc]');
+  if (!a) return;
+  e.preventDefault();
+  element.querySelectorAll('li.pq-sel').forEach((li) => li.classList.remove('pq-sel'));
+  a.parentElement.classList.add('pq-sel');
+  trigger('click', {doc: a.dataset.doc});
 });
 """
 
@@ -104,6 +116,13 @@ SCROLL_SECTION_JS = """
 
 
 def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
+    with gr.Accordion("文档列表", open=True, elem_id="pq-doc-browser"):
+        with gr.Row(equal_height=True):
+            find = gr.Textbox(label="查找文档", placeholder="名称、年份、地区、类型或发文机关，多个词用空格分开",
+                              scale=3, elem_id="pq-doc-find")
+            grouping = gr.Radio(doc_list.GROUPINGS, value=doc_list.BY_KIND, label="分组", scale=2,
+                                elem_id="pq-doc-group")
+        listing = gr.HTML("", js_on_load=DOC_LIST_JS, max_height=300, elem_id="pq-doc-list")
     doc = gr.Dropdown([], label="文档", elem_id="pq-doc")
     summary = gr.Markdown("")
     with gr.Row(equal_height=False):
@@ -135,6 +154,19 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
             warn(friendly(e))
             return (gr.skip(),) * len(view)
 
+    def list_documents(query: str, by: str, doc_id: str | None) -> Any:
+        try:
+            return doc_list.list_html(get_runtime().documents(), query, by, doc_id)
+        except Exception as e:
+            warn(friendly(e))
+            return gr.skip()
+
+    def pick_listed(evt: gr.EventData) -> tuple[Any, ...]:
+        doc_id = evt._data.get("doc") if isinstance(evt._data, dict) else None
+        if not isinstance(doc_id, str) or not doc_id:
+            return (gr.skip(),) * (1 + len(view))
+        return (gr.Dropdown(value=doc_id), *pick(doc_id))
+
     def open_passage(passage_id: str, marks: str | None = None) -> tuple[Any, ...]:
         """The tab's values showing ``passage_id`` marked; the document choice first."""
         rt = get_runtime()
@@ -164,7 +196,11 @@ def build(get_runtime: RuntimeGetter) -> dict[str, Any]:
     # ``input``, not ``change``: only the reader's own pick re-renders. Opening a citation or a
     # shared address sets the document and its section together.
     doc.input(pick, doc, view)
+    find.change(list_documents, [find, grouping, doc], listing, trigger_mode="always_last")
+    grouping.input(list_documents, [find, grouping, doc], listing)
+    listing.click(pick_listed, None, [doc, *view])
     outline.click(read, doc, section).then(None, js=SCROLL_SECTION_JS)
     table.input(show_table, [doc, table, filt], [grid, phone, note])
     filt.change(show_table, [doc, table, filt], [grid, phone, note], trigger_mode="multiple")
-    return {"doc": doc, "view": view, "pick": pick, "open_passage": open_passage}
+    return {"doc": doc, "view": view, "pick": pick, "open_passage": open_passage, "listing": listing,
+            "list_html": doc_list.list_html}

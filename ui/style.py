@@ -84,6 +84,16 @@ table.pq-kwic .pq-where { font-size: 0.75rem; color: var(--body-text-color-subdu
 .pq-outline .pq-l2 a { padding-left: 1.4em; }
 .pq-outline .pq-l3 a { padding-left: 2.6em; font-size: 0.9rem; }
 .pq-outline .pq-l4 a { padding-left: 3.6em; font-size: 0.85rem; }
+.pq-doc-list { text-align: left; }
+.pq-doc-list .pq-doc-head { font-size: 0.85rem; color: var(--body-text-color-subdued); margin-bottom: 4px; }
+.pq-doc-list ul { list-style: none; margin: 0; padding: 0; }
+.pq-doc-list summary { font-weight: 700; cursor: pointer; padding: 4px 0; }
+.pq-doc-list .pq-count { margin-left: 0.5em; font-weight: 400; font-size: 0.8rem; color: var(--body-text-color-subdued); }
+.pq-doc-list li a { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0 1em; padding: 4px 8px;
+  border-radius: 6px; color: var(--body-text-color); text-decoration: none; line-height: 1.5; }
+.pq-doc-list li a:hover { background: var(--background-fill-secondary); }
+.pq-doc-list li.pq-sel a { background: #dbeafe; color: #1e3a8a; font-weight: 600; }
+.pq-doc-list .pq-doc-facts { font-size: 0.8rem; font-weight: 400; color: var(--body-text-color-subdued); }
 .pq-reader { line-height: 1.9; }
 .pq-reader .pq-text { margin: 0 0 0.8em; text-indent: 2em; }
 .pq-reader .pq-sh { margin: 1em 0 0.4em; }

@@ -1,5 +1,6 @@
 """App factories serving the UI over ``FakeRuntime`` (``uvicorn --factory tests.ui.fake_app:create``),
-over a runtime whose index is not ready (``create_not_ready``), and over the real runtime of a
+over a runtime whose index is not ready (``create_not_ready``), over a collection of 66 documents
+(``create_many``), and over the real runtime of a
 small collection of dated reports (``create_reports``)."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ingest.errors import IndexNotReady
 from service.app import create_app
 from service.runtime import Runtime
 from service.settings import Settings
-from tests.ui.fakes import FakeRuntime
+from tests.ui.fakes import FakeRuntime, many_documents
 
 
 def create() -> FastAPI:
@@ -40,6 +41,11 @@ def create_not_ready() -> FastAPI:
 def create_collection() -> FastAPI:
     """Two documents of different years and kinds, for the filters."""
     return create_app(Settings(), runtime=FakeRuntime(delay=0.05, collection=True), ui=True)
+
+
+def create_many() -> FastAPI:
+    """The two documents of ``create_collection`` and 64 more: the document list must stay usable."""
+    return create_app(Settings(), runtime=FakeRuntime(delay=0.05, collection=True, extra=many_documents(64)), ui=True)
 
 
 REPORTS = Path(__file__).resolve().parents[1] / "service" / "data" / "collection"

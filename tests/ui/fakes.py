@@ -7,7 +7,7 @@ answer engine.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -118,6 +118,28 @@ def _report() -> Document:
 
 
 REPORT = _report()
+
+MANY_KINDS = ("政府工作报告", "意见", "方案", None)
+MANY_REGIONS = ("安徽省", "福建省", "甘肃省", "广西壮族自治区", "贵州省", "河北省", "河南省", "湖北省")
+
+
+def many_documents(n: int) -> list[Document]:
+    """``n`` short documents of several kinds, years (2013 onwards) and regions; every ninth has
+    no year and every fourth no kind, as collections have."""
+    docs = []
+    for k in range(n):
+        kind, region = MANY_KINDS[k % len(MANY_KINDS)], MANY_REGIONS[k % len(MANY_REGIONS)]
+        year = None if k % 9 == 8 else 2013 + k % 13
+        name = f"{f'{year}年' if year else ''}{region}{kind or '工作要点'}（第{k + 1}号）"
+        doc_id, para = f"many-{k + 1:02d}", f"{region}第{k + 1}份文档的正文。"
+        text = f"一、总体要求\n{para}\n"
+        h = Heading(1, "一、总体要求", (0, 6))
+        pid = f"{doc_id}#p0"
+        span = (7, 7 + len(para))
+        docs.append(Document(doc_id, name, f"{doc_id}.txt", text, (h,), (Paragraph(pid, doc_id, (h.text,), span, para),),
+                             (), (Passage(f"{pid}.s0", doc_id, "paragraph", para, (h.text,), span, pid),),
+                             identity=Identity(name=name, year=year, region=region, kind=kind)))
+    return docs
 PLAN_IDENTITY = Identity(name=TITLE, year=2021, region="示例区", kind="规划", period=(2021, 2025))
 
 
@@ -125,13 +147,14 @@ class FakeRuntime:
     """Answers the 5G question from the fixture, says "not found" otherwise; exact search is real.
 
     ``collection=True`` adds a second document (a 2019 work report) with identities on both, for
-    the year, region and kind filters."""
+    the year, region and kind filters; ``extra`` documents follow them (a large collection)."""
 
-    def __init__(self, delay: float = 0.0, collection: bool = False) -> None:
+    def __init__(self, delay: float = 0.0, collection: bool = False, extra: Sequence[Document] = ()) -> None:
         self.index = FakeIndex()
         self.delay = delay
         self.calls: list[tuple[str, Any]] = []
         self.docs = [replace(DOCUMENT, identity=PLAN_IDENTITY), REPORT] if collection else [DOCUMENT]
+        self.docs += list(extra)
 
     def load(self) -> None:  # the app's lifespan calls this only when ``index`` is None
         pass

@@ -283,6 +283,49 @@ def test_documents_outline_sections_and_sortable_filterable_table(fake_url, size
         assert watch.problems() == []
 
 
+@pytest.fixture(scope="module")
+def many_url() -> Iterator[str]:
+    port = free_port()
+    log = ARTIFACTS / "server-many.log"
+    with server(uvicorn_factory("tests.ui.fake_app:create_many", port), port, log=log, timeout=90) as url:
+        yield url
+
+
+def test_a_collection_of_66_documents_is_found_by_words_and_grouped_by_kind_or_year(many_url, size):
+    with chromium_page(many_url, *size) as (page, watch):
+        page.get_by_role("tab", name="文档").click()
+        page.wait_for_selector("#pq-doc-list [data-doc]")
+        assert "共 66 份文档" in page.inner_text("#pq-doc-list")
+        assert page.locator("#pq-doc-list [data-doc]").count() == 66
+        groups = page.locator("#pq-doc-list summary").all_inner_texts()
+        assert len(groups) == 5 and "政府工作报告" in groups[0] and "17" in groups[0] and "其他" in groups[-1]
+        box = page.locator("#pq-doc-list").bounding_box()
+        assert box["height"] < 360  # the list scrolls in its own box; the document stays close below
+        assert page.locator("#pq-outline [data-idx]").count() >= 1
+
+        page.fill(text_box("pq-doc-find"), "福建省 意见")
+        page.wait_for_function("() => document.querySelector('#pq-doc-list').innerText.includes('找到 8 / 66 份文档')")
+        names = page.locator("#pq-doc-list [data-doc]").all_inner_texts()
+        assert len(names) == 8 and all("福建省" in n and "意见" in n for n in names)
+
+        page.get_by_label("按年份", exact=True).check()
+        page.wait_for_function("() => document.querySelector('#pq-doc-list summary')?.innerText.includes('2025年')")
+        years = page.locator("#pq-doc-list summary").all_inner_texts()
+        assert years[0].startswith("2025年") and years[-1].startswith("年份不详")
+        assert page.locator("#pq-doc-list [data-doc]").count() == 8  # the words still apply
+
+        entry = page.locator("#pq-doc-list [data-doc]").first
+        name = entry.inner_text().splitlines()[0].strip()
+        entry.click()
+        page.wait_for_function("(n) => document.querySelector('#pq-doc input').value === n", arg=name)
+        wait_idle(page)
+        assert page.input_value("#pq-doc input") == name
+        assert "福建省第" in page.inner_text("#pq-section")
+        assert page.locator("#pq-doc-list li.pq-sel").inner_text().startswith(name)
+        shot(page, f"fake-doc-list-{_name(size)}")
+        assert watch.problems() == []
+
+
 def test_a_browser_set_to_english_still_gets_a_chinese_page(fake_url):
     with browser_page(*DESKTOP, locale="en-US") as (page, watch):
         page.goto(fake_url + "/ui/")
