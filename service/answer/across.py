@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from index.textnorm import normalize
 from service.answer.when import DocTime, question_years, tense
 
-SERIES = re.compile(r"历年|历次|历届|每年|每一年|各年|逐年|这些年|近几年|这几年")
+# "每年" alone is often part of what is asked ("每年至少实践一个月"): it counts only with a span
+SERIES = re.compile(r"历年|历次|历届|各年|逐年|每年的(?:政府工作)?报告|每一?份(?:政府工作)?报告|历份")
+EACH = re.compile(r"每年|每一年")
 COMPARE = re.compile(r"对比|比较|相比|变化|有何不同|有什么不同|有哪些不同|差别|区别")
 FIRST = re.compile(r"首次|第一次|最早|最先|从哪一?年(?:开始|起)|哪一?年开始|始于哪一?年")
 WHICH = re.compile(r"哪几年|哪些年份?|哪几份|哪些报告")
-MENTION = re.compile(r"(?:提到|提出|出现|写入|写进|谈到|提及|使用|用到)(?:了|过)?")
+MENTION = re.compile(r"(?:提到|提出|出现|写入|写进|列入|纳入|谈到|提及|使用|用到)(?:了|过)?")
 RANGE = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:到|至|—|-|－|~|～)\s*((?:19|20)\d{2})\s*年")
 SINCE = re.compile(r"((?:19|20)\d{2})\s*年(?:以来|起|开始)")
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,24})[”\"」』]")
@@ -48,7 +50,7 @@ def classify(text: str) -> Across | None:
     """What kind of question across documents this is, or None for a question about one."""
     t = normalize(text)
     names_reports = "报告" in t
-    if FIRST.search(t) and re.search(r"哪一?年|什么时候|何时|哪份|哪一份", t):
+    if FIRST.search(t) and MENTION.search(t) and re.search(r"哪一?年|什么时候|何时|哪份|哪一份", t):
         terms = _terms(t, first=True)
         return Across("first", terms=terms, reports=names_reports) if terms else None
     if WHICH.search(t) and MENTION.search(t):
@@ -63,11 +65,11 @@ def classify(text: str) -> Across | None:
         span = (a, b)
     elif since:
         span = (int(since.group(1)), None)
-    series = bool(SERIES.search(t))
+    spanned = bool(rng or since)
+    series = bool(SERIES.search(t)) or (spanned and bool(EACH.search(t))) or (
+        "历年" in t or ("这些年" in t or "近几年" in t or "这几年" in t) and len(years) != 1)
     compare = bool(COMPARE.search(t)) and len(years) >= 2
-    if not (series or compare or rng or (since and series)):
-        return None
-    if rng and not (series or COMPARE.search(t) or "分别" in t or "每" in t):
+    if not (series or compare or (spanned and (COMPARE.search(t) or "分别" in t))):
         return None  # "2021—2025年要建多少" asks about a period, not each year of it
     sub = _sub_question(t)
     if len(sub) < 2:
@@ -98,6 +100,7 @@ def _sub_question(t: str) -> str:
     s = SINCE.sub("", s)
     s = re.sub(r"(?:(?:19|20)\d{2}\s*年\s*(?:和|与|跟|同|、|及)?\s*)+(?:的)?", "", s)
     s = SERIES.sub("", s)
+    s = re.sub(r"历年|这些年|近几年|这几年", "", EACH.sub("", s))
     s = re.sub(r"(?:的)?政府工作报告(?:中|里|都|上)?|(?:的)?报告(?:中|里)", "", s)
     s = re.sub(r"^(?:对比|比较|相比)(?:一下)?", "", s)
     s = s.replace("分别", "")

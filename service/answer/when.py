@@ -23,7 +23,8 @@ YEAR4 = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 YEAR2 = re.compile(r"(?<![\d.近过去前后这那最第数几十百多余整])([0-3]\d)年(?![来间内后前代多余左底度以中])")
 RELATIVE = re.compile(r"今年|本年度|去年|上一?年(?!度)|明年|下一?年(?!度)|当年")
 REPORT_NAMED = re.compile(r"((?:19|20)?\d{2})\s*年[^，。？！；,?!]{0,8}?(?:报告|讲话|公报)")
-TARGET = re.compile(r"目标|预期|预计|计划|规划|拟|安排|打算|部署|任务|要求|定为|定在|定的|提出|(?<![需重主只还])要(?!求)|将")
+TARGET = re.compile(r"目标|预期|预计|计划|规划|拟|安排|打算|准备|部署|任务|要求|定为|定在|定的|提出|措施|举措|办法|怎么|怎样|如何|"
+                    r"还会|会不会|将会|是否会|(?<![需重主只还])要(?!求)|将")
 FACT = re.compile(r"实际|完成了|达到|实现了|(?<!安排)(?<!计划)了多少|回顾|过去|比上年|一共|总共|共计|全年.*了|(?:增长|减少|新增|下降|增加|提高|降低|改造|增产)了")
 
 
@@ -72,8 +73,11 @@ def tense(text: str) -> str | None:
         return "target"
     if fact and not target:
         return "fact"
-    if target and fact and "实际" in t:
-        return "fact"
+    if target and fact:
+        if re.search(r"实际|完成了|实现了|达到了", t):
+            return "fact"
+        if re.search(r"目标|预期|计划|拟|打算|准备", t):
+            return "target"  # "目标定了多少"
     return None
 
 
@@ -103,19 +107,24 @@ class TimePlan:
 
 
 def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
-    """The documents a question's years point to, or None when time does not narrow them.
+    """The documents a question's years point to, in the order to ask them, and the year an
+    answer must speak for; None when time neither narrows the documents nor checks an answer.
 
-    None also when every document qualifies, or when none does (then the grounding checks see
-    that the evidence does not speak of the year).
+    Yearly reports come before other documents speaking for the year: a plan covers a span,
+    while a report says which year it speaks of. With no document speaking for the year, None:
+    the grounding checks then see that the evidence does not speak of it.
     """
-    if ts.empty or len(docs) < 2:
+    if ts.empty or not docs:
         return None
+    every = tuple(d.doc_id for d in docs)
     if ts.report_year is not None:
-        named = [d.doc_id for d in docs if d.report and d.year == ts.report_year]
+        named = tuple(d.doc_id for d in docs if d.report and d.year == ts.report_year)
         if named:
-            # the report named: a target asked of it is in its plans, anything else in any part
-            got = _narrowing(((*named,),), docs)
-            return TimePlan(got.attempts, None, ts.report_year if ts.tense == "target" else None) if got else None
+            # the report named: a target asked of it is in its plans; another year named with it
+            # ("2022年粮食收成咋样？（2023年报告）") is the year its answer must speak for
+            other = [y for y in ts.years if y != ts.report_year]
+            year = other[0] if len(other) == 1 else ts.report_year if ts.tense == "target" else None
+            return _plan((named,), docs, year=year)
     if ts.relative:
         dated = [d for d in docs if d.year is not None]
         dated = [d for d in dated if d.report] or dated  # 今年 is how a yearly report speaks
@@ -123,11 +132,12 @@ def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
             return None
         newest = max(d.year for d in dated if d.year is not None)
         ids = tuple(d.doc_id for d in dated if d.year == newest)
-        names = "、".join(f"《{d.name}》" for d in dated if d.year == newest)
-        got = _narrowing((ids,), docs)
         word = ts.relative_word
         year = newest - 1 if re.search(r"去年|上一?年", word) else newest if re.search(r"今年|本年度|当年", word) else None
-        return TimePlan(got.attempts, f"按最新的{names}理解“今年”等说法", year) if got else None
+        note = None
+        if len(dated) > 1 and set(ids) != set(every):
+            note = "按最新的" + "、".join(f"《{d.name}》" for d in dated if d.year == newest) + "理解“今年”等说法"
+        return _plan((ids,), docs, note, year)
     if len(ts.years) != 1:
         return None  # several years: a question across years (``across``) or a range
     y = ts.years[0]
@@ -137,18 +147,25 @@ def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
     planned = tuple(d.doc_id for d in speaking if d.report and d.year == y)
     reviewed = tuple(d.doc_id for d in speaking if d.report and d.year == y + 1)
     rest = tuple(d.doc_id for d in speaking if d.doc_id not in planned + reviewed)
-    if ts.tense == "target" and planned:
-        order: tuple[tuple[str, ...], ...] = ((*planned, *rest), (*reviewed,))
-    elif ts.tense == "fact" and reviewed:
-        order = ((*reviewed, *rest),)  # a plan for the year cannot say what happened in it
-    elif reviewed:
-        # what happened, or cannot tell: the review of the year first. Each answer is checked to
-        # speak for the year, so a plan of the next year ("今年赤字…") does not pass for it.
-        order = ((*reviewed, *rest), (*planned,))
+    if ts.tense == "target":
+        order: tuple[tuple[str, ...], ...] = (planned, rest, reviewed)
+    elif ts.tense == "fact":
+        order = (reviewed, rest)  # a plan for the year cannot say what happened in it
     else:
-        order = ((*planned, *rest),)
-    got = _narrowing(tuple(a for a in order if a), docs)
-    return TimePlan(got.attempts, None, y, tuple(d.doc_id for d in speaking)) if got else None
+        # cannot tell: the review of the year first. Each answer is checked to speak for the
+        # year, so a plan of the next year ("今年赤字…") does not pass for it.
+        order = (reviewed, planned, rest)
+    return _plan(order, docs, year=y, covered=tuple(d.doc_id for d in speaking))
+
+
+def _plan(order: Sequence[tuple[str, ...]], docs: Sequence[DocTime], note: str | None = None,
+          year: int | None = None, covered: tuple[str, ...] = ()) -> TimePlan | None:
+    attempts = tuple(a for a in order if a)
+    every = {d.doc_id for d in docs}
+    narrows = bool(attempts) and not (len(attempts) == 1 and set(attempts[0]) >= every)
+    if not attempts or (not narrows and year is None):
+        return None
+    return TimePlan(attempts, note, year, covered)
 
 
 REVIEW = re.compile(r"回顾|过去")
@@ -175,7 +192,7 @@ def passage_years(section: Sequence[str], doc: DocTime) -> tuple[int, ...]:
         if REVIEW.search(head):
             back = 5 if FIVE.search(head) else 1
             return tuple(range(doc.year - back, doc.year))
-    return (doc.year,)
+    return doc.years  # no heading says: any year the report speaks for
 
 
 def speaks_for(year: int, section: Sequence[str], text: str, doc: DocTime | None) -> bool:
@@ -190,10 +207,3 @@ def speaks_for(year: int, section: Sequence[str], text: str, doc: DocTime | None
     if len(years) > 1 and SPAN.search(t):
         return False  # a review of several years, in sums over them ("五年年均增长5.2%")
     return year in years
-
-
-def _narrowing(attempts: tuple[tuple[str, ...], ...], docs: Sequence[DocTime]) -> TimePlan | None:
-    every = {d.doc_id for d in docs}
-    if not attempts or all(set(a) >= every for a in attempts):
-        return None
-    return TimePlan(attempts)

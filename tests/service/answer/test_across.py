@@ -49,6 +49,10 @@ def test_a_question_about_a_phrases_use_names_the_phrase(text: str, kind: str, t
     "到2025年要建多少个5G基站？",
     "2021—2025年要新建多少公里铁路？",
     "怎么培养和引进人才？",
+    "职校老师每年至少要到企业里实践多久？",
+    "各省要不要每年给中央汇报乡村振兴进展？",
+    "职业院校从哪一年起基本不再招应届毕业生当老师？",
+    "为什么这些年我国物价一直比较稳？（2023年报告）",
 ])
 def test_a_question_about_one_year_or_period_is_not_across(text: str) -> None:
     assert across.classify(text) is None

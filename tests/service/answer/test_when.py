@@ -72,7 +72,7 @@ def test_this_year_is_read_against_the_newest_document_and_says_so() -> None:
 
 def test_time_narrows_nothing_without_a_year_or_with_one_document() -> None:
     assert when.plan(when.time_scope("粮食产量是多少？"), DOCS) is None
-    assert when.plan(when.time_scope("2019年粮食产量是多少？"), [_report(2019)]) is None
+    assert when.plan(when.time_scope("粮食产量是多少？"), [_report(2019)]) is None
     assert when.plan(when.time_scope("1990年粮食产量是多少？"), DOCS) is None
 
 
@@ -82,10 +82,10 @@ def test_a_reports_review_speaks_for_the_year_before_and_its_plans_for_its_own()
     assert when.passage_years(("二、今年发展主要目标",), r) == (2019,)
     assert when.passage_years(("一、过去五年工作回顾", "（一）经济"), r) == (2014, 2015, 2016, 2017, 2018)
     assert when.passage_years(("一、过去一年工作回顾",), r) == (2018,)
-    assert when.passage_years(("三、重点工作",), r) == (2019,)
+    assert when.passage_years(("三、重点工作",), r) == (2018, 2019)  # no heading says which
     assert when.passage_years((), PLAN) == PLAN.years
     assert when.speaks_for(2017, ("三、重点工作",), "比2017年增长5%", r)
-    assert not when.speaks_for(2018, ("三、重点工作",), "赤字率拟按2.8%安排", r)
+    assert not when.speaks_for(2018, ("三、2019年重点工作",), "赤字率拟按2.8%安排", r)
 
 
 def test_an_answer_about_this_year_or_last_must_speak_for_it() -> None:
@@ -106,3 +106,17 @@ def test_a_review_of_five_years_answers_for_one_year_only_where_it_speaks_of_tha
     assert when.speaks_for(2022, review, "全年国内生产总值增长3%，城镇新增就业1206万人", r)
     assert not when.speaks_for(2022, review, "国内生产总值增加到121万亿元，五年年均增长5.2%", r)
     assert when.speaks_for(2022, review, "2022年国内生产总值增长3%，五年年均增长5.2%", r)
+
+
+def test_one_report_is_still_read_for_the_part_about_the_year_asked() -> None:
+    tp = when.plan(when.time_scope("2019年粮食产量是多少？"), [_report(2019)])
+    assert tp is not None and tp.attempts == (("r2019",),) and tp.year == 2019 and tp.note is None
+    tp = when.plan(when.time_scope("去年粮食产量是多少？"), [_report(2019)])
+    assert tp is not None and tp.year == 2018 and tp.note is None
+
+
+def test_reports_are_asked_before_a_plan_covering_the_year() -> None:
+    tp = when.plan(when.time_scope("2021年GDP增长目标定了多少？"), [_report(2021), _report(2022), PLAN])
+    assert tp is not None and tp.attempts == (("r2021",), ("plan",), ("r2022",))
+    tp = when.plan(when.time_scope("2021年怎么帮中小微企业解决借钱难？"), [_report(2021), _report(2022), PLAN])
+    assert tp is not None and tp.attempts[0] == ("r2021",)
