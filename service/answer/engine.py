@@ -166,6 +166,9 @@ class AnswerEngine:
         tp = when.plan(ts, [times[d] for d in allowed if d in times])
         if tp is None:
             return None
+        if not tp.attempts:  # "2024年政府工作报告里…" with no report of 2024 indexed
+            why = f"没有收录{ts.report_year}年的报告"
+            return Answer(q.raw, grounding.not_found_text(q, grounding.Verdict(False, why)), False, [], "not_found", [why])
         year = tp.year
         first: Answer | None = None
         tried: set[str] = set()
@@ -179,8 +182,11 @@ class AnswerEngine:
             ans = self._ask(q, top_k, list(ids), keep=keep)
             first = first or ans
             if ans.grounded and (year is None or self._speaks_for(year, ans, times)):
-                notes = [tp.note] if tp.note else []
-                return _with(ans, notes=[*notes, *ans.notes], text=ans.text + (f"（{tp.note}）" if tp.note else ""))
+                if not tp.newest or not ans.citations:
+                    return ans
+                used = times.get(ans.citations[0].passage.doc_id)
+                note = f"按最新的《{used.name if used else ''}》理解“{ts.relative_word}”"
+                return _with(ans, notes=[note, *ans.notes], text=f"{ans.text}（{note}）")
         skip = tried | set(tp.covered)  # a plan for the year is not asked what happened in it
         others = [d for d in allowed if d not in skip] if ts.report_year is None else []
         if others:

@@ -100,8 +100,8 @@ def time_scope(text: str) -> TimeScope:
 class TimePlan:
     """Document sets to ask in turn (the first that answers stands), and a note for the reader."""
 
-    attempts: tuple[tuple[str, ...], ...]
-    note: str | None = None  # said in the answer: which document "今年" was read against
+    attempts: tuple[tuple[str, ...], ...]  # empty: the report the question names is not indexed
+    newest: bool = False  # 今年 read against the newest reports: the answer names the one it used
     year: int | None = None  # the year an answer must speak for (None: the documents decide)
     covered: tuple[str, ...] = ()  # every document speaking for the year, asked or deliberately not
 
@@ -125,6 +125,8 @@ def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
             other = [y for y in ts.years if y != ts.report_year]
             year = other[0] if len(other) == 1 else ts.report_year if ts.tense == "target" else None
             return _plan((named,), docs, year=year)
+        if any(d.report for d in docs):
+            return TimePlan(())
     if ts.relative:
         dated = [d for d in docs if d.year is not None]
         dated = [d for d in dated if d.report] or dated  # 今年 is how a yearly report speaks
@@ -134,10 +136,7 @@ def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
         ids = tuple(d.doc_id for d in dated if d.year == newest)
         word = ts.relative_word
         year = newest - 1 if re.search(r"去年|上一?年", word) else newest if re.search(r"今年|本年度|当年", word) else None
-        note = None
-        if len(dated) > 1 and set(ids) != set(every):
-            note = "按最新的" + "、".join(f"《{d.name}》" for d in dated if d.year == newest) + "理解“今年”等说法"
-        return _plan((ids,), docs, note, year)
+        return _plan((ids,), docs, len(dated) > 1 and set(ids) != set(every), year)
     if len(ts.years) != 1:
         return None  # several years: a question across years (``across``) or a range
     y = ts.years[0]
@@ -158,14 +157,14 @@ def plan(ts: TimeScope, docs: Sequence[DocTime]) -> TimePlan | None:
     return _plan(order, docs, year=y, covered=tuple(d.doc_id for d in speaking))
 
 
-def _plan(order: Sequence[tuple[str, ...]], docs: Sequence[DocTime], note: str | None = None,
+def _plan(order: Sequence[tuple[str, ...]], docs: Sequence[DocTime], newest: bool = False,
           year: int | None = None, covered: tuple[str, ...] = ()) -> TimePlan | None:
     attempts = tuple(a for a in order if a)
     every = {d.doc_id for d in docs}
     narrows = bool(attempts) and not (len(attempts) == 1 and set(attempts[0]) >= every)
     if not attempts or (not narrows and year is None):
         return None
-    return TimePlan(attempts, note, year, covered)
+    return TimePlan(attempts, newest, year, covered)
 
 
 REVIEW = re.compile(r"回顾|过去")
