@@ -118,7 +118,7 @@ def documents(a: Across, times: Sequence[DocTime]) -> list[tuple[DocTime, int | 
     """
     dated = [d for d in times if d.year is not None]
     reports = [d for d in dated if d.report]
-    pool = reports if (a.reports or reports) else dated
+    pool = longest_series(reports if (a.reports or reports) else dated)
     shift = 1 if a.tense == "fact" else 0
     out: list[tuple[DocTime, int | None]] = []
     if a.years:
@@ -136,6 +136,20 @@ def documents(a: Across, times: Sequence[DocTime]) -> list[tuple[DocTime, int | 
     seen: set[str] = set()
     uniq = [(d, y) for d, y in out if not (d.doc_id in seen or seen.add(d.doc_id))]
     return uniq[:MAX_DOCUMENTS]
+
+
+def longest_series(docs: Sequence[DocTime]) -> list[DocTime]:
+    """The documents of the run spanning the most years ("历年" of the national reports, not
+    twenty provincial reports of one year beside them); all of them when no run is longer."""
+    years: dict[str, set[int]] = {}
+    for d in docs:
+        if d.year is not None:
+            years.setdefault(d.series, set()).add(d.year)
+    if not years:
+        return list(docs)
+    best = max(len(v) for v in years.values())
+    keep = {k for k, v in years.items() if len(v) == best}
+    return list(docs) if len(keep) == len(years) else [d for d in docs if d.series in keep]
 
 
 def find_terms(terms: Sequence[str], docs: Sequence[DocTime],

@@ -194,7 +194,8 @@ class Corpus:
                 kind = getattr(ident, "kind", None) or ""
                 period = getattr(ident, "period", None)
                 report = year is not None and "报告" in kind and not period
-                got[s.doc_id] = DocTime(s.doc_id, self.title(s.doc_id), year, s.years, report)
+                region = getattr(ident, "region", None) or ""
+                got[s.doc_id] = DocTime(s.doc_id, self.title(s.doc_id), year, s.years, report, f"{kind}|{region}")
             self._derived["times"] = got
         return got  # type: ignore[return-value]
 

@@ -208,6 +208,7 @@ class AnswerEngine:
             return None
         if a.kind in ("first", "which"):
             pool = [d for d in docs if d.report] if a.reports and any(d.report for d in docs) else docs
+            pool = across.longest_series(pool)
             by_doc: dict[str, list[tuple[Passage, str]]] = {}
             for p, text in self.corpus.searchable():
                 by_doc.setdefault(p.doc_id, []).append((p, text))

@@ -37,6 +37,7 @@ class DocTime:
     year: int | None  # the year it is dated (a report of year Y reviews Y-1 and plans Y)
     years: tuple[int, ...]  # every year it speaks for (see ``scope.document_years``)
     report: bool  # a yearly report (dated, reviews one year and plans the next)
+    series: str = ""  # documents of one run share it: the same kind for the same region
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,12 @@ def test_a_phrase_is_found_where_a_word_starts_not_inside_another() -> None:
     paragraphs = {"r2015": [("p1", "要创新发展理念，破解发展难题。")], "r2016": [("p2", "坚持新发展理念。")]}
     found = across.find_terms(["新发展理念"], docs, lambda d: paragraphs[d])
     assert [(d.doc_id, ps) for d, ps in found] == [("r2016", ["p2"])]
+
+
+def test_across_years_reads_the_run_of_reports_spanning_most_years() -> None:
+    national = [DocTime(f"n{y}", f"{y}年政府工作报告", y, (y - 1, y), True, "政府工作报告|全国") for y in (2019, 2020, 2021)]
+    provinces = [DocTime(f"p{i}", f"2025年某省{i}报告", 2025, (2024, 2025), True, f"政府工作报告|省{i}") for i in range(4)]
+    a = across.classify("历年政府工作报告中经济增长预期目标分别是多少？")
+    assert a is not None
+    assert [d.doc_id for d, _ in across.documents(a, [*provinces, *national])] == ["n2019", "n2020", "n2021"]
+    assert across.longest_series(provinces) == provinces
