@@ -96,15 +96,19 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def load_fold_models(folds_dir: Path) -> dict[int, Any]:
-    """The evidence model of every fold under ``folds_dir`` (``fold-<k>/``), by fold."""
+def load_fold_models(folds_dir: Path, threshold: float | None = None) -> dict[int, Any]:
+    """The evidence model of every fold under ``folds_dir`` (``fold-<k>/``), by fold; with
+    ``threshold``, each decides at that operating point instead of its own."""
+    from dataclasses import replace
+
     from service.answer import evidence as E
 
     out = {}
     for k in range(P.FOLDS):
         d = folds_dir / f"fold-{k}"
         if (d / "manifest.json").is_file():
-            out[k] = E.load_model(d)
+            m = E.load_model(d)
+            out[k] = replace(m, threshold=threshold) if threshold is not None else m
     return out
 
 
@@ -226,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="write the rows and the report as JSON here")
     ap.add_argument("--reader", action="store_true", help="with the span reader, as the server runs")
     ap.add_argument("--md", type=Path, default=None, help="write the report as a Markdown page here")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="every fold model decides at this operating point (the shipped model's: 0.45)")
     args = ap.parse_args(argv)
     from evaluation.cmrc import PrefetchEmbedder
     from index.embedder import load_embedder
@@ -238,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     qs = P.load()
     if args.limit and args.limit < len(qs):
         qs = random.Random(SEED).sample(qs, args.limit)
-    models = {} if args.shipped else load_fold_models(args.folds)
+    models = {} if args.shipped else load_fold_models(args.folds, args.threshold)
     if not args.shipped and len(models) < P.FOLDS:
         raise SystemExit(f"fold models missing under {args.folds}: run `python -m training.gate --folds` first")
     reader = None
@@ -251,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     embedder.prefetch([analyse(q.q).text for q in qs], progress=False)
     rows = run(index, qs, models, reader)
     rep = report(rows)
-    how = "the shipped model (in-sample)" if args.shipped else "leave-documents-out (each fold's own model)"
+    how = "the shipped model (in-sample)" if args.shipped else "leave-documents-out (each fold's own model" + (
+        f", deciding at {args.threshold})" if args.threshold is not None else ")")
     print("\n".join(render(rep, how)))
     if args.md:
         import sys
