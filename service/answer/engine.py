@@ -168,7 +168,9 @@ class AnswerEngine:
             return None
         if not tp.attempts:  # "2024年政府工作报告里…" with no report of 2024 indexed
             why = f"没有收录{ts.report_year}年的报告"
-            return Answer(q.raw, grounding.not_found_text(q, grounding.Verdict(False, why)), False, [], "not_found", [why])
+            names = "、".join(f"{y}年" for y in sorted({t.year for t in times.values() if t.report and t.year}))
+            text = f"文档中{why}，无法回答这个问题（已收录的报告：{names}）。"
+            return Answer(q.raw, text, False, [], "not_found", [why])
         year = tp.year
         first: Answer | None = None
         tried: set[str] = set()
