@@ -155,6 +155,17 @@ class Corpus:
         self._refresh()
         return self._searchable
 
+    def searchable_in(self, doc_id: str) -> list[tuple[Passage, str]]:
+        """One document's paragraph passages with their normalised text, in document order."""
+        self._refresh()
+        got = self._derived.get("searchable_by_doc")
+        if got is None:
+            got = {}
+            for p, text in self._searchable:
+                got.setdefault(p.doc_id, []).append((p, text))
+            self._derived["searchable_by_doc"] = got
+        return got.get(doc_id, [])  # type: ignore[union-attr]
+
     def aliases(self) -> AliasIndex:
         """Organisation names of the corpus, for resolving short names (built once per corpus)."""
         self._refresh()

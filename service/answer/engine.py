@@ -174,16 +174,12 @@ class AnswerEngine:
         year = tp.year
         first: Answer | None = None
         tried: set[str] = set()
-
-        def keep(h: Hit) -> bool:
-            p = h.passage
-            return year is None or when.speaks_for(year, p.section, p.text, times.get(p.doc_id))
-
+        keep = _speaking_for(year, times)
         for ids in tp.attempts:
             tried.update(ids)
             ans = self._ask(q, top_k, list(ids), keep=keep)
             first = first or ans
-            if ans.grounded and (year is None or self._speaks_for(year, ans, times)):
+            if ans.grounded and _first_cited(ans, year, keep):
                 if not tp.newest or not ans.citations:
                     return ans
                 used = times.get(ans.citations[0].passage.doc_id)
@@ -193,7 +189,7 @@ class AnswerEngine:
         others = [d for d in allowed if d not in skip] if ts.report_year is None else []
         if others:
             ans = self._ask(q, top_k, others)
-            if ans.grounded and (year is None or self._speaks_for(year, ans, times)):
+            if ans.grounded and _first_cited(ans, year, keep):
                 return ans
         assert first is not None
         if first.grounded:  # answered, but from a part of a report about another year
@@ -211,10 +207,7 @@ class AnswerEngine:
         if a.kind in ("first", "which"):
             pool = [d for d in docs if d.report] if a.reports and any(d.report for d in docs) else docs
             pool = across.longest_series(pool)
-            by_doc: dict[str, list[tuple[Passage, str]]] = {}
-            for p, text in self.corpus.searchable():
-                by_doc.setdefault(p.doc_id, []).append((p, text))
-            found = across.find_terms(a.terms, pool, lambda d: by_doc.get(d, []))
+            found = across.find_terms(a.terms, pool, self.corpus.searchable_in)
             if not found:
                 return None  # the phrase is in no dated document: answered (or declined) as usual
             hits = [(d, [_term_hit(p, a.terms) for p in ps]) for d, ps in found]
@@ -226,22 +219,12 @@ class AnswerEngine:
         sub = analyse(a.sub)
         got: list[Answer | None] = []
         for d, year in chosen:
-            def keep(h: Hit, year: int | None = year) -> bool:
-                p = h.passage
-                return year is None or when.speaks_for(year, p.section, p.text, times.get(p.doc_id))
-
+            keep = _speaking_for(year, times)
             ans = self._ask(sub, top_k, [d.doc_id], keep=keep)
-            fits = ans.grounded and (year is None or self._speaks_for(year, ans, times))
-            got.append(ans if fits else None)
+            got.append(ans if ans.grounded and _first_cited(ans, year, keep) else None)
         j = across.join_values(chosen, got)
         note = f"asked of each document: {a.sub}"
         return Answer(a.sub, j.text, j.answered > 0, j.citations, "across" if j.answered else "not_found", [note])
-
-    def _speaks_for(self, year: int, ans: Answer, times: Mapping[str, when.DocTime]) -> bool:
-        if not ans.citations:
-            return False
-        p = ans.citations[0].passage
-        return when.speaks_for(year, p.section, p.text, times.get(p.doc_id))
 
     def _ask_parts(
         self, text: str, asks: list[parts.Part], top_k: int, doc_ids: list[str] | None
@@ -381,6 +364,22 @@ class AnswerEngine:
             note = f"LLM answer rejected ({reason}); showing the extractive answer"
             return _with(ans, notes=[*ans.notes, note], llm_rejected_reason=reason)
         return Answer(q.raw, text, True, ans.citations, "llm", ans.notes, llm_used=True)
+
+
+def _speaking_for(year: int | None, times: Mapping[str, when.DocTime]) -> Callable[[Hit], bool]:
+    """Whether a passage speaks for ``year`` (any passage, with no year to check): the one test
+    for the candidates of a year's question and for the passage its answer cites first."""
+
+    def keep(h: Hit) -> bool:
+        p = h.passage
+        return year is None or when.speaks_for(year, p.section, p.text, times.get(p.doc_id))
+
+    return keep
+
+
+def _first_cited(ans: Answer, year: int | None, keep: Callable[[Hit], bool]) -> bool:
+    """With a year to check, the answer's first citation passes ``keep`` (one citing nothing does not)."""
+    return year is None or (bool(ans.citations) and keep(ans.citations[0]))
 
 
 def _term_hit(p: Passage, terms: Sequence[str]) -> Hit:
