@@ -38,6 +38,14 @@ def _base_dir(settings: Settings) -> Path:
 _adapter_lock = threading.Lock()
 
 
+def native_bf16() -> bool:
+    """Whether the adapters compute in bfloat16: only where the CPU multiplies it in hardware, as the
+    embedding model does (emulated, a read costs several times more than in float32)."""
+    from index.embedder import resolve_precision
+
+    return resolve_precision("auto") == "bf16"
+
+
 @lru_cache(maxsize=4)
 def _adapter_model(directory: str, base_dir: str) -> tuple[Any, Any, dict]:
     """(merged model, tokenizer, manifest) of a verified adapter; one per directory per process."""
@@ -52,7 +60,7 @@ def _adapter_model(directory: str, base_dir: str) -> tuple[Any, Any, dict]:
         model.load_trainable_state(state)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{directory}: adapter does not fit the base model ({exc})") from exc
-    model.prepare_inference(bf16=True)
+    model.prepare_inference(bf16=native_bf16())
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
     return model, tokenizer, manifest
 
@@ -127,6 +135,7 @@ def load_reader(settings: Settings, share_with: Any = None) -> Reader | None:
                 max_windows=READER_MAX_WINDOWS,
                 max_tokens=READER_MAX_TOKENS,
                 name=str(path),
+                bf16=native_bf16(),
             )
         return _qa_model_reader(path)
     except (ModelError, OSError, ValueError) as exc:
@@ -143,7 +152,7 @@ def load_reranker(settings: Settings, share_with: Any = None) -> Reranker | None
         if _is_adapter(path) or not settings.reranker_model:
             model, tokenizer, manifest = _load_adapter(path, settings)
             _share(model, share_with, "reranker")
-            return Reranker(adapter_scorer(model, tokenizer, manifest["adapter"]["max_len"]), name=str(path))
+            return Reranker(adapter_scorer(model, tokenizer, manifest["adapter"]["max_len"], bf16=native_bf16()), name=str(path))
         from sentence_transformers import CrossEncoder
 
         ce = CrossEncoder(str(path), device="cpu", local_files_only=True)

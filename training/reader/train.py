@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from index.embedder import cpu_has_native_bf16
 from service.reader.model import AdapterConfig, SpanModel, build
 from service.reader.store import base_identity, save_adapter
 from service.reader.windows import Window, best_spans
@@ -61,9 +62,11 @@ def _padded(n: int) -> int:
     return -(-n // PAD_TO) * PAD_TO
 
 
-def _pad(feats: list[Feature], idx: list[int], hidden: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+def _pad(
+    feats: list[Feature], idx: list[int], hidden: list[torch.Tensor], bf16: bool = True
+) -> tuple[torch.Tensor, torch.Tensor]:
     n = _padded(max(hidden[i].shape[0] for i in idx))
-    h = torch.zeros(len(idx), n, hidden[idx[0]].shape[1], dtype=torch.bfloat16)
+    h = torch.zeros(len(idx), n, hidden[idx[0]].shape[1], dtype=torch.bfloat16 if bf16 else torch.float32)
     mask = torch.zeros(len(idx), n, dtype=torch.long)
     for r, i in enumerate(idx):
         k = hidden[i].shape[0]
@@ -72,8 +75,10 @@ def _pad(feats: list[Feature], idx: list[int], hidden: list[torch.Tensor]) -> tu
     return h, mask
 
 
-def cache_lower(model: SpanModel, feats: list[Feature], directory: Path, pad_id: int, batch: int = 32) -> list[torch.Tensor]:
-    """Frozen-layer outputs of every window, computed once and kept in ``directory`` (resumable by chunk)."""
+def cache_lower(
+    model: SpanModel, feats: list[Feature], directory: Path, pad_id: int, batch: int = 32, bf16: bool = True
+) -> list[torch.Tensor]:
+    """Frozen-layer outputs of every window, computed once and kept (bfloat16) in ``directory`` (resumable by chunk)."""
     directory.mkdir(parents=True, exist_ok=True)
     out: list[torch.Tensor | None] = [None] * len(feats)
     groups = _batches([len(f.window.input_ids) for f in feats], batch)
@@ -89,7 +94,7 @@ def cache_lower(model: SpanModel, feats: list[Feature], directory: Path, pad_id:
                     out[i] = h
             continue
         saved = []
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             for idx in part:
                 n = _padded(max(len(feats[i].window.input_ids) for i in idx))
                 ids = torch.full((len(idx), n), pad_id, dtype=torch.long)
@@ -111,7 +116,9 @@ def cache_lower(model: SpanModel, feats: list[Feature], directory: Path, pad_id:
     return [x for x in out if x is not None]
 
 
-def evaluate(model: SpanModel, feats: list[Feature], hidden: list[torch.Tensor], examples: dict[str, Example]) -> dict[str, float]:
+def evaluate(
+    model: SpanModel, feats: list[Feature], hidden: list[torch.Tensor], examples: dict[str, Example], bf16: bool = True
+) -> dict[str, float]:
     """Held-out EM/F1 (CMRC metric) of the best span per question, and relevance accuracy."""
     from evaluation.metrics import best_em_f1
 
@@ -122,9 +129,9 @@ def evaluate(model: SpanModel, feats: list[Feature], hidden: list[torch.Tensor],
     starts: list[np.ndarray] = [np.zeros(0)] * len(feats)
     ends: list[np.ndarray] = [np.zeros(0)] * len(feats)
     rel_ok = 0
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         for idx in _batches([h.shape[0] for h in hidden], 32):
-            h, mask = _pad(feats, idx, hidden)
+            h, mask = _pad(feats, idx, hidden, bf16)
             s, e, r = model.upper(h, mask)
             for row, i in enumerate(idx):
                 starts[i], ends[i] = s[row].float().numpy(), e[row].float().numpy()
@@ -182,11 +189,14 @@ def run(args: Any) -> int:
     _log(f"{len(train_f)} training windows ({sum(f.relevant for f in train_f)} with the answer, {tokens} tokens); {len(held_f)} held-out windows")
 
     model = build(base_dir, cfg)
-    for layer in model.bert.encoder.layer[: cfg.freeze]:
+    # bfloat16 only where the CPU multiplies it in hardware: emulated, a step costs ten times more
+    bf16 = args.precision == "bf16" or (args.precision == "auto" and cpu_has_native_bf16())
+    _log(f"computing in {'bfloat16' if bf16 else 'float32'}")
+    for layer in model.bert.encoder.layer[: cfg.freeze] if bf16 else []:
         for mod in layer.modules():
             if isinstance(mod, torch.nn.Linear):
                 mod.to(torch.bfloat16)  # frozen: cast once rather than on every autocast call
-    for layer in model.bert.encoder.layer[cfg.freeze :]:
+    for layer in model.bert.encoder.layer[cfg.freeze :] if bf16 else []:
         for name, mod in layer.named_modules():
             if name.endswith(".base") and isinstance(mod, torch.nn.Linear):
                 mod.to(torch.bfloat16)
@@ -198,8 +208,8 @@ def run(args: Any) -> int:
     # are small enough not to need it.
     model.eval()
     _log("computing the frozen layers' outputs once")
-    train_h = cache_lower(model, train_f, out / f"cache-{key}" / "train", pad_id)
-    held_h = cache_lower(model, held_f, out / f"cache-{key}" / "held", pad_id)
+    train_h = cache_lower(model, train_f, out / f"cache-{key}" / "train", pad_id, bf16=bf16)
+    held_h = cache_lower(model, held_f, out / f"cache-{key}" / "held", pad_id, bf16=bf16)
 
     run_key = key + json.dumps([args.epochs, args.batch, args.lr, args.rank_weight, args.max_steps, args.budget_min])
     params = [p for p in model.parameters() if p.requires_grad]
@@ -245,13 +255,13 @@ def run(args: Any) -> int:
         order = list(range(len(batches)))
         random.Random(args.seed * 1000 + epoch).shuffle(order)
         idx = batches[order[pos]]
-        h, mask = _pad(train_f, idx, train_h)
+        h, mask = _pad(train_f, idx, train_h, bf16)
         ys = torch.tensor([train_f[i].start for i in idx])
         ye = torch.tensor([train_f[i].end for i in idx])
         yr = torch.tensor([float(train_f[i].relevant) for i in idx])
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             s, e, r = model.upper(h, mask)
         loss = (F.cross_entropy(s, ys) + F.cross_entropy(e, ye)) / 2 + args.rank_weight * F.binary_cross_entropy_with_logits(r, yr)
         opt.zero_grad(set_to_none=True)
@@ -264,7 +274,7 @@ def run(args: Any) -> int:
             rate = (step - s0) / (time.time() - t0)
             _log(f"step {step}/{total} epoch {epoch + 1} loss {run_loss:.3f} lr {lr_at(step - 1):.2e} {rate:.2f} steps/s ETA {(total - step) / rate / 60:.1f} min")
         if step % args.eval_every == 0 or step == total:
-            m = evaluate(model, held_f, held_h, {e.qid: e for e in held_ex})
+            m = evaluate(model, held_f, held_h, {e.qid: e for e in held_ex}, bf16)
             history.append({"step": step, "loss": run_loss, **m})
             _log(f"held-out step {step}: EM {m['em']:.3f} F1 {m['f1']:.3f} relevance acc {m['relevance_accuracy']:.3f}")
             if m["f1"] > best["f1"]:
@@ -292,6 +302,7 @@ def run(args: Any) -> int:
                 "hyperparameters": {
                     k: getattr(args, k) for k in ("epochs", "batch", "lr", "neg_frac", "rank_weight", "limit", "max_steps")
                 },
+                "precision": "bf16" if bf16 else "fp32",
                 "steps": total,
                 "trainable_parameters": n_params,
                 "wall_time_s": round(wall, 1),

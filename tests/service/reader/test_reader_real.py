@@ -142,3 +142,25 @@ def test_the_frozen_layers_run_on_the_embedding_models_copy_with_the_same_logits
         own.bert.embeddings.word_embeddings.weight[5, 0] += 1.0
     assert not own.share_lower(donor)
     assert own.bert.embeddings is not donor.embeddings
+
+
+def test_the_adapters_compute_in_bfloat16_only_where_the_cpu_multiplies_it(monkeypatch) -> None:
+    """Emulated bfloat16 costs several times float32: the reader follows the embedding model's rule."""
+    import torch
+
+    from service.reader import loading
+
+    text = "到2025年，全市建成5G基站4000个。"
+    spans = {}
+    try:
+        for native, dtype in ((False, torch.float32), (True, torch.bfloat16)):
+            monkeypatch.setattr("index.embedder.cpu_has_native_bf16", lambda native=native: native)
+            loading._adapter_model.cache_clear()
+            r = load_reader(Settings())
+            assert r is not None and r.bf16 is native
+            weights = {m.weight.dtype for m in r.forward.modules() if isinstance(m, torch.nn.Linear)}
+            assert dtype in weights and (native or weights == {torch.float32})
+            spans[native] = r.read("建成多少个5G基站？", [text])[0].text
+    finally:
+        loading._adapter_model.cache_clear()
+    assert spans[False] == spans[True] and "4000" in spans[False]
