@@ -164,3 +164,12 @@ def test_the_adapters_compute_in_bfloat16_only_where_the_cpu_multiplies_it(monke
     finally:
         loading._adapter_model.cache_clear()
     assert spans[False] == spans[True] and "4000" in spans[False]
+
+
+def test_the_shipped_adapters_never_read_a_scored_set() -> None:
+    """CMRC2018 dev and DRCD test are scored; the shipped reader and reranker say what trained them."""
+    import json
+
+    for kind in ("reader", "reranker"):
+        manifest = json.loads((WEIGHTS / kind / "manifest.json").read_text(encoding="utf-8"))
+        assert set(manifest["training"]["data"]) == {"drcd/DRCD_dev.json", "cmrc2018/cmrc2018_trial.json"}, kind
