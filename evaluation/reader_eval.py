@@ -110,6 +110,16 @@ def run(
     return res
 
 
+_DATA_NAMES = {"drcd/DRCD_dev.json": "DRCD dev", "drcd/DRCD_test.json": "DRCD test",
+               "cmrc2018/cmrc2018_trial.json": "CMRC2018 trial", "cmrc2018/cmrc2018_dev.json": "CMRC2018 dev"}
+
+
+def _data_names(files: dict) -> str:
+    """What trained the adapter, as its manifest lists it ("DRCD dev and CMRC2018 trial")."""
+    names = [_DATA_NAMES.get(f, f) for f in files]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
 def render(res: dict[str, Any]) -> str:
     """The report's section on the reader and the reranker."""
     out = ["## Reader and reranker", ""]
@@ -134,8 +144,8 @@ def render(res: dict[str, Any]) -> str:
             "",
             f"Adapter: LoRA rank {m['adapter']['rank']} on the top {12 - m['adapter']['freeze']} layers of "
             f"{m['base_model']['id']} plus span and relevance heads, {t['trainable_parameters']:,} parameters; "
-            f"trained on {t['questions']:,} questions ({t['windows']:,} windows, {t['tokens']:,} tokens) of DRCD dev+test and "
-            f"CMRC2018 trial in {t['steps']:,} steps, {t['wall_time_s'] / 60:.0f} min on this CPU; held-out DRCD "
+            f"trained on {t['questions']:,} questions ({t['windows']:,} windows, {t['tokens']:,} tokens) of "
+            f"{_data_names(t['data'])} in {t['steps']:,} steps, {t['wall_time_s'] / 60:.0f} min on this CPU; held-out DRCD "
             f"EM {held['em']:.3f} / F1 {held['f1']:.3f}. Reproduce: `{t['reproduce']}`.",
         ]
     return "\n".join(out) + "\n"
