@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from index.embedder import cpu_has_native_bf16
+from index.embedder import resolve_precision
 from service.reader.model import AdapterConfig, SpanModel, build
 from service.reader.store import base_identity, save_adapter
 from service.reader.windows import Window, best_spans
@@ -190,7 +190,7 @@ def run(args: Any) -> int:
 
     model = build(base_dir, cfg)
     # bfloat16 only where the CPU multiplies it in hardware: emulated, a step costs ten times more
-    bf16 = args.precision == "bf16" or (args.precision == "auto" and cpu_has_native_bf16())
+    bf16 = resolve_precision(args.precision) == "bf16"
     _log(f"computing in {'bfloat16' if bf16 else 'float32'}")
     for layer in model.bert.encoder.layer[: cfg.freeze] if bf16 else []:
         for mod in layer.modules():
