@@ -80,3 +80,23 @@ def test_the_threshold_answers_the_asked_share_of_answerable_questions() -> None
     y = np.asarray([1, 1, 1, 1, 0, 0])
     assert G.pick_threshold(p, y, min_answered=1.0) == 0.6
     assert G.pick_threshold(p, y, min_answered=0.75) == 0.7
+
+
+def test_the_shipped_threshold_balances_answered_and_declined_on_held_out_questions() -> None:
+    p = np.asarray([0.9, 0.8, 0.6, 0.4, 0.7, 0.5, 0.3, 0.2, 0.1, 0.35])
+    kinds = np.asarray(["gold"] * 4 + ["oos"] * 4 + ["nogold"] * 2)
+    t, answered, declined = G.balanced_threshold(p, kinds)
+    # at 0.51-0.60 three of four answerable are answered and three of four out-of-scope declined;
+    # the lowest such threshold answers most
+    assert (t, answered, declined) == (0.51, 0.75, 0.75)
+    with pytest.raises(ValueError, match="needs held-out answerable and out-of-scope"):
+        G.balanced_threshold(p[:4], kinds[:4])
+
+
+def test_held_out_scores_name_each_question_by_kind() -> None:
+    f = G.fit(_cases(), log=False, hidden=8, epochs=3)
+    rng = np.random.default_rng(2)
+    held = _cases(1)[:40] + [_case(rng, "doc9", False) for _ in range(20)]
+    p, kinds = G.held_out_scores(f, held)
+    assert list(kinds) == ["gold"] * 20 + ["oos"] * 20  # the gold-removed copies are left out
+    assert p[kinds == "gold"].mean() > p[kinds == "oos"].mean() + 0.3
