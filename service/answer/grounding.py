@@ -122,13 +122,17 @@ def unmentioned(q: Question, ev: Evidence, doc: scope.DocScope | None = None) ->
     return Verdict(True)
 
 
-# "要涨多少", "占多大份额": a share answers these as well as an amount would
-_SHARE_WORDS = re.compile(r"涨|份额|占|几成|几倍")
+# "要涨多少", "占多大份额", "投入强度多少": a share answers these as well as an amount would
+_SHARE_WORDS = re.compile(r"涨|份额|占|几成|几倍|强度|水平")
+# how much a thing changed ("降了多少", "要压减多少", "多了多少", "砍掉多少") is said as often by a
+# share as by an amount: "资费降低20%", "游客增长14%"
+_CHANGE_ASKED = re.compile(r"[涨升降减增加调提压砍缩削少多翻让省善]了?掉?(?:多少|几)(?![元亿万吨人辆个家所座条台套户斤公里平方米])")
 
 
 def asks_share(q: Question) -> bool:
-    """Whether a share or a rate can answer the question (it asks for one, or is in English)."""
-    return q.english or bool(PERCENT_HINT.search(q.text) or _SHARE_WORDS.search(q.text))
+    """Whether a share or a rate can answer the question (it asks for one, or a change, or is in English)."""
+    return q.english or bool(PERCENT_HINT.search(q.text) or _SHARE_WORDS.search(q.text)
+                             or _CHANGE_ASKED.search(q.text))
 
 
 def uncovered(q: Question, corpus: Any) -> Verdict:
@@ -178,7 +182,7 @@ def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict
         return Verdict(False, "只找到相关度较低的段落")
     if q.wants_number and not ev.has_quantity:
         return Verdict(False, "相关段落没有给出具体数字")
-    if q.wants_number and not PERCENT_HINT.search(q.text) and only_shares(ev.window_text):
+    if q.wants_number and not asks_share(q) and only_shares(ev.window_text):
         # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"
         return Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
     return Verdict(True)

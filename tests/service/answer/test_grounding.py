@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.answer.grounding import place_mentioned, uncovered
+from service.answer.grounding import asks_share, only_shares, place_mentioned, uncovered
+from service.answer.question import analyse
 
 
 @pytest.mark.parametrize(
@@ -48,3 +49,30 @@ def test_a_place_or_year_no_document_speaks_of_declines_and_one_any_document_doe
     assert (v.grounded, v.reason) == (False, "文档中没有关于“浙江”的内容")
     v = uncovered(analyse("2019年安徽粮食产量是多少？"), coll)
     assert (v.grounded, v.reason) == (False, "文档中没有涉及2019年的内容")
+
+
+@pytest.mark.parametrize(
+    ("question", "share_answers"),
+    [
+        ("今年手机流量资费要降多少？", True),  # a change: "降低20%" answers it
+        ("去年融资平台数量压减了多少？", True),
+        ("去年来旅游的人多了多少？", True),
+        ("非急需开支要砍掉多少？", True),
+        ("研发投入强度定在多少？", True),  # a rate named by its noun
+        ("农作物耕种收综合机械化水平是多少？", True),
+        ("粮食产量占全国多大份额？", True),
+        ("去年人均GDP是多少元？", False),  # an amount, by its unit
+        ("进出口总额一共多少？", False),
+        ("今年要新建多少个5G基站？", False),
+        ("最低收购价每斤提到了多少钱？", False),
+    ],
+)
+def test_a_share_answers_a_question_about_a_rate_or_a_change_not_one_about_an_amount(
+        question: str, share_answers: bool) -> None:
+    assert asks_share(analyse(question)) is share_answers
+
+
+def test_only_shares_tells_a_window_of_percentages_from_one_with_an_amount() -> None:
+    assert only_shares("移动网络流量平均资费再降低20%以上")
+    assert only_shares("城乡低保标准分别增长7%和9%，高出0.5个百分点")
+    assert not only_shares("全省进出口总额突破7000亿元、增长5%")
