@@ -37,8 +37,6 @@ from typing import Any, Literal
 
 from index.bm25 import BM25Retriever
 from index.dense import DenseRetriever
-from index.sentences import SentenceRanker
-from index.textnorm import normalize
 from index.tokenize import find_highlights
 from index.types import Hit
 
@@ -48,37 +46,27 @@ Ranked = Sequence[tuple[int, float]]
 
 @dataclass(frozen=True, slots=True)
 class FusionConfig:
-    """How BM25 and dense lists are combined; ``alpha`` is the dense weight.
-
-    ``sentences`` is the share of the best-sentence list (``index.sentences``) when the retriever
-    has one: the weights are then ``(1 - sentences)·(1 - alpha)``, ``(1 - sentences)·alpha`` and
-    ``sentences``.
-    """
+    """How BM25 and dense lists are combined; ``alpha`` is the dense weight."""
 
     method: FusionMethod = "zscore"
     alpha: float = 0.5
     rrf_k: int = 60
     depth: int = 100
-    sentences: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FusionConfig:
-        fields = {k: d[k] for k in ("method", "alpha", "rrf_k", "depth", "sentences") if k in d}
+        fields = {k: d[k] for k in ("method", "alpha", "rrf_k", "depth") if k in d}
         cfg = cls(**fields)
         if cfg.method not in ("rrf", "minmax", "zscore"):
             raise ValueError(f"unknown fusion method {cfg.method!r}")
-        if not 0.0 <= cfg.sentences < 1.0:
-            raise ValueError(f"sentence share must be in [0, 1), not {cfg.sentences}")
         return cfg
 
 
-# Chosen by measurement: see the tables in this module's and ``index.sentences``' docstrings. The
-# sentence share is fitted leave-documents-out on the questions in everyday words
-# (``python -m evaluation.sentence_retrieval``); the recall is flat over shares 0.4–0.5.
-DEFAULT_FUSION = FusionConfig("zscore", alpha=0.5, sentences=0.4)
+# Chosen by measurement: see the table in the module docstring.
+DEFAULT_FUSION = FusionConfig("zscore", alpha=0.5)
 
 
 def _minmax(r: Ranked) -> tuple[dict[int, float], float]:
@@ -104,57 +92,35 @@ def _zscore(r: Ranked) -> tuple[dict[int, float], float]:
     return z, min(z.values())
 
 
-def fuse(bm25: Ranked, dense: Ranked, cfg: FusionConfig, sentences: Ranked | None = None) -> list[tuple[int, float]]:
-    """Fused ``(passage index, score)`` best first (ties by passage index).
-
-    ``sentences`` (passages by their best sentence) joins with weight ``cfg.sentences`` when given.
-    """
-    share = cfg.sentences if sentences is not None else 0.0
-    lists = [((1.0 - share) * (1.0 - cfg.alpha), bm25), ((1.0 - share) * cfg.alpha, dense)]
-    if share > 0:
-        lists.append((share, sentences or []))
+def fuse(bm25: Ranked, dense: Ranked, cfg: FusionConfig) -> list[tuple[int, float]]:
+    """Fused ``(passage index, score)`` best first (ties by passage index)."""
     fused: dict[int, float] = {}
     if cfg.method == "rrf":
-        for weight, ranked in lists:
+        for weight, ranked in ((1.0 - cfg.alpha, bm25), (cfg.alpha, dense)):
             for rank, (i, _) in enumerate(ranked, start=1):
                 fused[i] = fused.get(i, 0.0) + weight / (cfg.rrf_k + rank)
     else:
         norm = _minmax if cfg.method == "minmax" else _zscore
-        normed = [(weight, *norm(ranked)) for weight, ranked in lists]
-        for i in set().union(*(set(n) for _, n, _ in normed)):
-            fused[i] = sum(weight * n.get(i, miss) for weight, n, miss in normed)
+        (nb, miss_b), (nd, miss_d) = norm(bm25), norm(dense)
+        for i in set(nb) | set(nd):
+            fused[i] = (1.0 - cfg.alpha) * nb.get(i, miss_b) + cfg.alpha * nd.get(i, miss_d)
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 class HybridRetriever:
     """BM25 + dense, fused by ``config``; the interface of every retriever."""
 
-    def __init__(
-        self, bm25: BM25Retriever, dense: DenseRetriever, config: FusionConfig = DEFAULT_FUSION,
-        sentences: SentenceRanker | None = None,
-    ) -> None:
+    def __init__(self, bm25: BM25Retriever, dense: DenseRetriever, config: FusionConfig = DEFAULT_FUSION) -> None:
         if len(bm25.passages) != len(dense.passages):
             raise ValueError("BM25 and dense retrievers must index the same passages")
-        if sentences is not None and len(sentences.passages) != len(bm25.passages):
-            raise ValueError("the sentence ranker must rank the same passages")
         self.bm25 = bm25
         self.dense = dense
         self.config = config
-        self.sentences = sentences
         self.passages = bm25.passages
 
     def ranked(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
         depth = max(self.config.depth, k)
         b = self.bm25.ranked(query, depth, doc_ids)
-        if self.sentences is not None and self.config.sentences > 0:
-            qv = self.dense.embed_query(query)
-            d = self.dense.ranked_vector(qv, depth, doc_ids)
-            # sentences are embedded normalised: the query vector is shared unless normalising changes it
-            if normalize(query) == query:
-                s = self.sentences.ranked_vector(qv[0], depth, doc_ids)
-            else:
-                s = self.sentences.ranked(query, depth, doc_ids)
-            return fuse(b, d, self.config, s)[:k]
         d = self.dense.ranked(query, depth, doc_ids)
         return fuse(b, d, self.config)[:k]
 

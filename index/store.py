@@ -28,7 +28,6 @@ from index.bm25 import BM25Retriever
 from index.dense import DenseRetriever
 from index.exact import ExactPhraseSearch, synthesize_uncovered
 from index.hybrid import DEFAULT_FUSION, FusionConfig, HybridRetriever
-from index.sentences import sentence_ranker
 from index.serialize import document_from_dict
 from index.tokenize import DATA_DIR, Tokenizer
 from index.types import Embedder
@@ -352,7 +351,7 @@ def load_index(
             dense = DenseRetriever.load(faiss_path, indexed, embedder, tokenizer)
         except (RuntimeError, ValueError) as e:
             raise IndexError_(f"{faiss_path}: FAISS index is corrupt ({str(e).splitlines()[0]}); {FIX}") from None
-        hybrid = HybridRetriever(bm25, dense, fusion, sentence_ranker(indexed, embedder) if fusion.sentences else None)
+        hybrid = HybridRetriever(bm25, dense, fusion)
     return SearchIndex(
         path=build_dir, manifest=manifest, documents={d.doc_id: d for d in documents}, passages=passages,
         paragraphs=paragraphs, indexed=indexed, tokenizer=tokenizer, bm25=bm25,

@@ -18,7 +18,6 @@ from index.hybrid import FusionConfig, HybridRetriever
 from index.milvus.retriever import MilvusBM25Retriever, MilvusDenseRetriever, MilvusExactSearch
 from index.milvus.schema import FIX, SCHEMA_VERSION, Connection, in_list
 from index.milvus.writer import META_KEY, read_meta, read_words
-from index.sentences import sentence_ranker
 from index.serialize import document_from_dict
 from index.tokenize import Tokenizer
 from index.types import Embedder
@@ -151,8 +150,7 @@ def load_milvus_index(
     dense = hybrid = None
     if embedder is not None:
         dense = MilvusDenseRetriever(indexed, conn, tokenizer, embedder)
-        sentences = sentence_ranker(indexed, embedder) if fusion.sentences else None
-        hybrid = HybridRetriever(bm25, dense, fusion, sentences)  # type: ignore[arg-type]
+        hybrid = HybridRetriever(bm25, dense, fusion)  # type: ignore[arg-type]
     return MilvusIndex(
         conn=conn, manifest=meta, documents=documents, passages=passages, paragraphs=paragraphs, indexed=indexed,
         tokenizer=tokenizer, bm25=bm25, exact=exact, hashes=hashes, dense=dense, hybrid=hybrid, fusion=fusion,
