@@ -33,7 +33,6 @@ from service.answer.compose import (
 )
 from service.answer.corpus import Corpus
 from service.answer.question import DESCRIPTION, ENTITY, QUANTITY, TIME, Question
-from service.answer.sentence_search import SentenceSearch
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +64,6 @@ ECHO_SHARE = 0.8
 # Chosen on DRCD dev and CMRC2018 trial (training data), 400 questions each: answer contains gold
 # +2 and +3, median answer +7 and +2 characters.
 SHORT_SENTENCE = 60
-# Passages added to the candidates by their best sentence's cosine with the question
-# (``sentence_search``): within one document they hold the answer far more often than the retriever's
-# next passages do.
-SENTENCE_POOL = 10
 # How far back an answer sentence that leans on what precedes it may reach for what it leans on.
 LEAN_BACK = 2
 
@@ -102,7 +97,6 @@ class Extractor:
         self.model = model
         self.pool = pool
         self.reader = reader
-        self.sentences = SentenceSearch(corpus, dense.embedder)
         self.confident_margin = confident_margin
 
     # ---- candidates ------------------------------------------------------------------------------
@@ -132,27 +126,13 @@ class Extractor:
             retrieved = [h for h in retrieved if keep(h)]
         retrieved = retrieved[: self.pool if not q.english else 2 * self.pool]
         hits = list(retrieved)
-        seen = {h.passage.id for h in hits}
-        extras = [] if q.english else lexical_candidates(q, self.corpus, doc_ids)
-        extras += self._by_sentence(query, doc_ids, notes)
-        for h in extras:
-            if h.passage.id not in seen and (keep is None or keep(h)):
-                hits.append(h)
-                seen.add(h.passage.id)
+        if not q.english:
+            seen = {h.passage.id for h in hits}
+            for h in lexical_candidates(q, self.corpus, doc_ids):
+                if h.passage.id not in seen and (keep is None or keep(h)):
+                    hits.append(h)
+                    seen.add(h.passage.id)
         return hits, len(retrieved)
-
-    def _by_sentence(self, query: str, doc_ids: list[str] | None, notes: list[str]) -> list[Hit]:
-        """Passages whose best sentence is nearest the question (none without a dense model)."""
-        embedder = self.dense.embedder
-        if embedder is None or SENTENCE_POOL <= 0:
-            return []
-        try:
-            qv = np.asarray(embedder.embed_queries([query]), dtype=np.float32)[0]
-        except Exception as e:
-            log.warning("sentence search failed: %s", e)
-            notes.append(f"sentence search failed: {type(e).__name__}")
-            return []
-        return self.sentences.search(qv, SENTENCE_POOL, doc_ids)
 
     def score(
         self, q: Question, doc_ids: list[str] | None, notes: list[str],
