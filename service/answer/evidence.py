@@ -30,7 +30,7 @@ from index.types import Embedder
 from ingest.errors import ModelError
 from service.answer import text as T
 from service.answer.compose import Evidence
-from service.answer.grounding import asks_share, only_shares
+from service.answer.grounding import shares_for_amount
 from service.answer.question import DESCRIPTION, ENTITY, LIST, QUANTITY, TIME, YESNO, Question
 
 log = logging.getLogger(__name__)
@@ -348,9 +348,6 @@ def sentence_matrix(
     match = np.zeros(len(evidence)) if match is None else match
     mmax = float(match.max()) if len(match) else 0.0
     wants = float(q.wants_number)
-    # a share does not answer "how much" unless a share is what is asked ("GDP目标是多少" is not
-    # answered by "占GDP比重35%"); evidence for the model, not a veto
-    share_asked = asks_share(q)
     rows = []
     for i, e in enumerate(evidence):
         f = e.features
@@ -359,7 +356,8 @@ def sentence_matrix(
         has_year = float(T.has_date(sent))
         extra = {
             "match": float(match[i]), "match_gap": float(match[i]) - mmax,
-            "share_only": float(bool(q.wants_number and not share_asked and only_shares(normalize(e.window_text)))),
+            # evidence for the model here, not a veto
+            "share_only": float(shares_for_amount(q, normalize(e.window_text))),
             "s_cos": float(s_cos[i]), "p_cos": float(p_cos[i]), "s_cos_gap": float(s_cos[i]) - smax,
             "p_cos_gap": float(p_cos[i]) - pmax, "bigram": _share(grams, sent), "bigram_ctx": _share(grams, e.context),
             "log_len": math.log1p(len(sent)), "wants_number": wants,

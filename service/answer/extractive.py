@@ -318,9 +318,8 @@ def contradiction(q: Question, ev: Evidence | None, corpus: Corpus | None = None
     named = grounding.unmentioned(q, ev, corpus.scope(ev.hit.passage.doc_id) if corpus is not None else None)
     if not named.grounded:
         return named
-    if q.wants_number and not grounding.asks_share(q) and grounding.only_shares(ev.window_text):
-        # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"; "占多大份额" or "涨多少" is
-        return grounding.Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
+    if grounding.shares_for_amount(q, ev.window_text):
+        return grounding.Verdict(False, grounding.SHARES_ONLY)
     if q.kind == QUANTITY and q.wants_number and not q.english and not _FIGURE_LIKE.search(ev.sentence_text):
         # "计划引进多少名人才" is not answered by "引进高端人才"
         return grounding.Verdict(False, "相关段落没有给出所问的数值")

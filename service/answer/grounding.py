@@ -182,9 +182,8 @@ def check(q: Question, ev: Evidence | None, focus: str | None = None) -> Verdict
         return Verdict(False, "只找到相关度较低的段落")
     if q.wants_number and not ev.has_quantity:
         return Verdict(False, "相关段落没有给出具体数字")
-    if q.wants_number and not asks_share(q) and only_shares(ev.window_text):
-        # "GDP目标是多少" is not answered by "占全区GDP比重保持在35%以上"
-        return Verdict(False, "相关段落只给出了比例，没有给出所问的数值")
+    if shares_for_amount(q, ev.window_text):
+        return Verdict(False, SHARES_ONLY)
     return Verdict(True)
 
 
@@ -195,6 +194,15 @@ def _figure_with(focus: str, sentence: str) -> bool:
         if match(focus, c) >= 0.5 and T.has_quantity(c):
             return True
     return False
+
+
+SHARES_ONLY = "相关段落只给出了比例，没有给出所问的数值"
+
+
+def shares_for_amount(q: Question, window: str) -> bool:
+    """An amount asked and only shares given: "GDP目标是多少" is not answered by "占全区GDP比重保持在
+    35%以上", while "占多大份额", "涨多少" or "降了多少" are (``asks_share``)."""
+    return q.wants_number and not asks_share(q) and only_shares(window)
 
 
 def only_shares(window: str) -> bool:

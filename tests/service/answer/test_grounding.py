@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.answer.grounding import asks_share, only_shares, place_mentioned, uncovered
+from service.answer.grounding import asks_share, only_shares, place_mentioned, shares_for_amount, uncovered
 from service.answer.question import analyse
 
 
@@ -76,3 +76,10 @@ def test_only_shares_tells_a_window_of_percentages_from_one_with_an_amount() -> 
     assert only_shares("移动网络流量平均资费再降低20%以上")
     assert only_shares("城乡低保标准分别增长7%和9%，高出0.5个百分点")
     assert not only_shares("全省进出口总额突破7000亿元、增长5%")
+
+
+def test_an_amount_asked_is_not_answered_by_shares_but_a_change_asked_is() -> None:
+    shares = "移动网络流量平均资费再降低20%以上"
+    assert shares_for_amount(analyse("去年人均GDP是多少元？"), shares)
+    assert not shares_for_amount(analyse("今年手机流量资费要降多少？"), shares)
+    assert not shares_for_amount(analyse("去年人均GDP是多少元？"), "人均GDP达到9.8万元")
