@@ -409,15 +409,17 @@ def _kept(path: Path, make: Any) -> list[Case]:
 
 def collect(embedder: Any, drcd_articles: int, keep: Path, progress: bool = True) -> tuple[list[Case], dict[str, Any]]:
     """Every source's cases; each source is kept under ``keep`` so a stopped run resumes where it was."""
-    key = f"{P.data_sha()[:12]}-{drcd_articles}"
+    # kept cases hold feature rows: a change of the feature lists must not read them back
+    feats = hashlib.sha256(json.dumps([E.SENTENCE_FEATURES, E.ANSWERABLE_FEATURES]).encode()).hexdigest()[:8]
+    key = f"{P.data_sha()[:12]}-{drcd_articles}-{feats}"
     cases: list[Case] = []
     print("collecting the questions in everyday words", flush=True)
     cases += _kept(keep / f"paraphrase-{key}.pkl", lambda: paraphrase_cases(embedder, progress))
     print("collecting CMRC2018 trial", flush=True)
-    cases += _kept(keep / "cmrc-trial.pkl", lambda: squad_cases(
+    cases += _kept(keep / f"cmrc-trial-{feats}.pkl", lambda: squad_cases(
         "cmrc-trial", "cmrc2018/cmrc2018_trial.json", False, embedder, None, progress))
     print(f"collecting DRCD dev ({drcd_articles} articles)", flush=True)
-    cases += _kept(keep / f"drcd-dev-{drcd_articles}.pkl", lambda: squad_cases(
+    cases += _kept(keep / f"drcd-dev-{key}.pkl", lambda: squad_cases(
         "drcd-dev", "drcd/DRCD_dev.json", True, embedder, drcd_articles, progress))
     ev = SHARED / "evaldata"
     files = [ev / "cmrc2018" / "cmrc2018_trial.json", ev / "drcd" / "DRCD_dev.json"]
