@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader", action="store_true", help="with the span reader, as the server runs")
     ap.add_argument("--md", type=Path, default=None, help="write the report as a Markdown page here")
     ap.add_argument("--threshold", type=float, default=None,
-                    help="every fold model decides at this operating point (the shipped model's: 0.45)")
+                    help="every fold model decides at this operating point instead of its own")
     args = ap.parse_args(argv)
     from evaluation.cmrc import PrefetchEmbedder
     from index.embedder import load_embedder
