@@ -419,7 +419,7 @@ def collect(embedder: Any, drcd_articles: int, keep: Path, progress: bool = True
     cases += _kept(keep / f"cmrc-trial-{feats}.pkl", lambda: squad_cases(
         "cmrc-trial", "cmrc2018/cmrc2018_trial.json", False, embedder, None, progress))
     print(f"collecting DRCD dev ({drcd_articles} articles)", flush=True)
-    cases += _kept(keep / f"drcd-dev-{key}.pkl", lambda: squad_cases(
+    cases += _kept(keep / f"drcd-dev-{drcd_articles}-{feats}.pkl", lambda: squad_cases(
         "drcd-dev", "drcd/DRCD_dev.json", True, embedder, drcd_articles, progress))
     ev = SHARED / "evaldata"
     files = [ev / "cmrc2018" / "cmrc2018_trial.json", ev / "drcd" / "DRCD_dev.json"]
