@@ -156,7 +156,7 @@ def _print_hits(hits: list, titles: dict[str, str]) -> None:
 
 
 YearOpt = Annotated[str | None, typer.Option("--year", help="Only documents of this year (2019) or years (2018-2020).")]
-RegionOpt = Annotated[str | None, typer.Option("--region", help="Only documents for this region: 全国, 安徽, 东丽区 …")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Only documents for this region: 全国, a province (省), a city (市) or a district (区) …")]
 KindOpt = Annotated[str | None, typer.Option("--kind", help="Only documents of this kind: 政府工作报告, 规划, 通知 …")]
 DocOpt = Annotated[list[str] | None, typer.Option("--doc", help="Only this document id (repeatable).")]
 

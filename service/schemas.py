@@ -61,7 +61,7 @@ class _Filters(_Strict):
                                   description="Only documents of this year or later.")
     year_to: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, strict=True,
                                 description="Only documents of this year or earlier.")
-    region: str | None = Field(None, description="Only documents for this region: 全国, 安徽 (or 安徽省), 东丽区 …",
+    region: str | None = Field(None, description="Only documents for this region: 全国, a province (with or without 省), a city (市) or a district (区) …",
                                json_schema_extra=_FILTER_TEXT_LIMITS)
     kind: str | None = Field(None, description="Only documents of this kind: 政府工作报告, 规划, 通知, 意见 …",
                              json_schema_extra=_FILTER_TEXT_LIMITS)
@@ -246,7 +246,7 @@ class DocumentOut(BaseModel):
     issuer: str | None = Field(None, description="The issuing body: 国务院, 安徽省人民政府 …")
     date: str | None = Field(None, description="ISO date, as precise as the document says: 2019-03-05, 2019-03, 2019.")
     year: int | None = None
-    region: str | None = Field(None, description="全国, a province, or a city or district: 天津市东丽区.")
+    region: str | None = Field(None, description="全国, a province, or a city or district with its city (…市…区).")
     doc_number: str | None = Field(None, description="The document number: 国发〔2021〕29号.")
     kind: str | None = Field(None, description="政府工作报告, 规划, 通知, 意见, 方案 …")
     period: list[int] | None = Field(None, description="The years a plan covers: [2021, 2025].")
