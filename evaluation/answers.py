@@ -175,11 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from evaluation.cmrc import PrefetchEmbedder
     from evaluation.dev import shared_dir
-    from index.embedder import load_embedder
+    from evaluation.run_eval import load_embedder
     from service.settings import Settings
 
     s = Settings()
-    embedder = PrefetchEmbedder(load_embedder(s.embedding_model, s.model_dir, s.embedding_cache_dir, s.embedding_batch_size))
+    embedder = PrefetchEmbedder(load_embedder(s))
     reader = None
     try:
         from service.reader import load_reader

@@ -108,6 +108,11 @@ class PrefetchEmbedder:
             bar.update(len(batch))
         bar.close()
 
+    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Serve these vectors for these queries (computed elsewhere, e.g. by another model)."""
+        for t, v in zip(texts, np.asarray(vectors, dtype=np.float32), strict=True):
+            self._cache[t] = v
+
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in texts if t not in self._cache]
         if missing:

@@ -3,8 +3,9 @@
 Every policy document of ``../shared/evaldata/policy_docs``, the 2022 work report and ``corpus/``
 are indexed together, as a user with the whole collection would have them. Each written question
 (``training/data/paraphrase``) is asked of the answer engine with the evidence model of its
-document's fold (``training.gate --folds``): a model fitted without that document and without any
-other document of its fold, its threshold chosen on the training folds. Scored as ``score.py``
+document's fold (``training.gate``): a model fitted without that document and without any
+other document of its fold, its threshold chosen on the training folds; the question is embedded
+by the query adapter of the same fold (``training.query``), which never saw those documents either. Scored as ``score.py``
 scores: answer (every ``answer_all`` string in a grounded answer; cite@5 when there is none),
 cite@1 / cite@5; plus the false declines (answerable, declined, while a gold passage is among the
 five citations) and the out-of-scope questions declined, by question type and form.
@@ -28,6 +29,7 @@ from training import paraphrase as P
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
 FOLDS_DIR = REPO / ".planqa" / "train" / "folds"
+QUERY_FOLDS_DIR = REPO / ".planqa" / "train" / "query-folds"
 SEED = 7
 
 
@@ -113,9 +115,12 @@ def load_fold_models(folds_dir: Path, threshold: float | None = None) -> dict[in
 
 
 def run(index: Any, questions: list[P.Question], models: dict[int, Any], reader: Any = None,
-        progress: bool = True) -> list[dict[str, Any]]:
-    """Every question asked of an engine holding its fold's model; one scored row each."""
+        progress: bool = True, vectors: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every question asked of an engine holding its fold's model; one scored row each. With
+    ``vectors`` (by question id), the index's embedder (a ``PrefetchEmbedder``) serves each
+    question that vector: its fold's query adapter's."""
     from service.answer.engine import SOURCE_RE, AnswerEngine
+    from service.answer.question import analyse
 
     engines: dict[int | None, Any] = {}
     rows = []
@@ -125,6 +130,8 @@ def run(index: Any, questions: list[P.Question], models: dict[int, Any], reader:
         if fold not in engines:
             engines[fold] = AnswerEngine(index, index.hybrid, reader=reader,
                                          evidence_model=models.get(fold) if fold is not None else None)
+        if vectors is not None and q.id in vectors:
+            index.dense.embedder.remember([analyse(q.q).text or q.q], vectors[q.id][None])
         ans = engines[fold].ask(q.q, top_k=5)
         texts = [h.passage.text for h in ans.citations]
         row = judge(q, ans.grounded, SOURCE_RE.sub("", ans.text), texts)
@@ -186,7 +193,8 @@ def section(rep: dict[str, Any], command: str, folds_dir: Path) -> str:
         "question of `training/data/paraphrase` is asked of an engine holding the answer gate of its document's "
         f"fold (`{folds_dir.relative_to(REPO) if folds_dir.is_relative_to(REPO) else folds_dir}/fold-<k>`, "
         "fitted by `python -m training.gate` without any document of that fold; its threshold chosen on the "
-        "training folds). *answer*: every `answer_all` string in a grounded answer (cite@5 when there is none); "
+        "training folds), the question embedded by that fold's query adapter (`.planqa/train/query-folds/fold-<k>`, "
+        "trained by `python -m training.query` without the fold's documents). *answer*: every `answer_all` string in a grounded answer (cite@5 when there is none); "
         "*false declines*: answerable, declined, while a gold passage is among the five citations; "
         "*out-of-scope declined*: the questions no document answers, declined.", "",
         "| goal | target | measured |  |", "|---|---:|---:|---:|",
@@ -205,19 +213,28 @@ def section(rep: dict[str, Any], command: str, folds_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def fold_embedder(embedder: Any, questions: list[P.Question], query_folds: Path) -> tuple[Any, dict[str, Any]]:
+    """(a ``PrefetchEmbedder`` over the passage embedder, each question's vector from its fold's query adapter)."""
+    from evaluation.cmrc import PrefetchEmbedder
+    from service.reader.query import query_adapter_id, without_query_adapter
+    from training.query import out_of_fold_vectors
+
+    if query_adapter_id(embedder) is None:  # served without an adapter: scored without one
+        return PrefetchEmbedder(embedder), {}
+    vectors, _ = out_of_fold_vectors(embedder, questions, query_folds)
+    return PrefetchEmbedder(without_query_adapter(embedder)), vectors
+
+
 def evaluate_collection(work: Path, embedder: Any, reader: Any = None, folds_dir: Path = FOLDS_DIR,
-                        progress: bool = True) -> dict[str, Any]:
+                        progress: bool = True, query_folds: Path = QUERY_FOLDS_DIR) -> dict[str, Any]:
     """Leave-documents-out rows and report (``SystemExit`` when the fold models are missing)."""
     models = load_fold_models(folds_dir)
     if len(models) < P.FOLDS:
         raise SystemExit(f"fold models missing under {folds_dir}: run `python -m training.gate` first")
-    index = open_collection(work, embedder)
     qs = P.load()
-    if hasattr(embedder, "prefetch"):
-        from service.answer.question import analyse
-
-        embedder.prefetch([analyse(q.q).text for q in qs], progress=False)
-    rows = run(index, qs, models, reader, progress)
+    pre, vectors = fold_embedder(embedder, qs, query_folds)
+    index = open_collection(work, pre)
+    rows = run(index, qs, models, reader, progress, vectors)
     return {"report": report(rows), "rows": rows}
 
 
@@ -230,20 +247,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="write the rows and the report as JSON here")
     ap.add_argument("--reader", action="store_true", help="with the span reader, as the server runs")
     ap.add_argument("--md", type=Path, default=None, help="write the report as a Markdown page here")
+    ap.add_argument("--query-folds", type=Path, default=QUERY_FOLDS_DIR, help="the query adapters of the folds")
     ap.add_argument("--threshold", type=float, default=None,
                     help="every fold model decides at this operating point instead of its own")
     args = ap.parse_args(argv)
     from evaluation.cmrc import PrefetchEmbedder
-    from index.embedder import load_embedder
+    from evaluation.run_eval import load_embedder
     from service.settings import Settings
 
     s = Settings()
-    embedder = PrefetchEmbedder(load_embedder(s.embedding_model, s.model_dir, s.embedding_cache_dir,
-                                              s.embedding_batch_size))
-    index = open_collection(args.work, embedder)
     qs = P.load()
     if args.limit and args.limit < len(qs):
         qs = random.Random(SEED).sample(qs, args.limit)
+    vectors = None
+    if args.shipped:
+        embedder = PrefetchEmbedder(load_embedder(s))
+    else:
+        embedder, vectors = fold_embedder(load_embedder(s), qs, args.query_folds)
+    index = open_collection(args.work, embedder)
     models = {} if args.shipped else load_fold_models(args.folds, args.threshold)
     if not args.shipped and len(models) < P.FOLDS:
         raise SystemExit(f"fold models missing under {args.folds}: run `python -m training.gate --folds` first")
@@ -252,10 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         from service.reader import load_reader
 
         reader = load_reader(s)
-    from service.answer.question import analyse
-
-    embedder.prefetch([analyse(q.q).text for q in qs], progress=False)
-    rows = run(index, qs, models, reader)
+    rows = run(index, qs, models, reader, vectors=vectors)
     rep = report(rows)
     how = "the shipped model (in-sample)" if args.shipped else "leave-documents-out (each fold's own model" + (
         f", deciding at {args.threshold})" if args.threshold is not None else ")")

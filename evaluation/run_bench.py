@@ -54,9 +54,11 @@ def step(msg: str) -> None:
 
 def make_embedder_factory(settings: Any):  # noqa: ANN201
     from index.embedder import load_embedder
+    from service.reader.query import with_query_adapter
 
     def make(cache_dir: Path) -> Any:
-        return load_embedder(settings.embedding_model, settings.model_dir, cache_dir, settings.embedding_batch_size)
+        base = load_embedder(settings.embedding_model, settings.model_dir, cache_dir, settings.embedding_batch_size)
+        return with_query_adapter(base, settings.query_adapter)
 
     return make
 

@@ -38,9 +38,12 @@ def step(msg: str) -> None:
 
 
 def load_embedder(settings: Any) -> Any:
+    """The embedder as the server loads it: questions through the query adapter the settings name."""
     from index.embedder import load_embedder as _load
+    from service.reader.query import with_query_adapter
 
-    return _load(settings.embedding_model, settings.model_dir, settings.embedding_cache_dir, settings.embedding_batch_size)
+    base = _load(settings.embedding_model, settings.model_dir, settings.embedding_cache_dir, settings.embedding_batch_size)
+    return with_query_adapter(base, settings.query_adapter)
 
 
 def eval_plan(shared: Path, settings: Any, work: Path, progress: bool) -> dev.ScoreRun:

@@ -162,12 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader", action="store_true", help="with the span reader, as the server runs")
     args = ap.parse_args(argv)
     from evaluation.cmrc import PrefetchEmbedder
-    from index.embedder import load_embedder
+    from evaluation.run_eval import load_embedder
     from service.settings import Settings
 
     s = Settings()
-    embedder = PrefetchEmbedder(load_embedder(s.embedding_model, s.model_dir, s.embedding_cache_dir,
-                                              s.embedding_batch_size))
+    embedder = PrefetchEmbedder(load_embedder(s))
     reader = None
     if args.reader:
         from service.reader import load_reader

@@ -143,7 +143,9 @@ class Runtime:
                     self._embedder = load_embedder(
                         s.embedding_model, s.model_dir, s.embedding_cache_dir, s.embedding_batch_size
                     )
-                self._embedder = tune_for_serving(self._embedder, s)
+                from service.reader.query import with_query_adapter
+
+                self._embedder = tune_for_serving(with_query_adapter(self._embedder, s.query_adapter), s)
             return self._embedder
 
     def index_problem(self) -> str | None:

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     model_dir: Path = Field(default_factory=lambda: _user_cache() / "models")
     embedding_cache_dir: Path = Field(default_factory=lambda: _user_cache() / "embeddings")
     embedding_batch_size: int = Field(32, ge=1, le=1024)
+    query_adapter: str = Field(
+        "off",
+        description="How questions are embedded: `off`, `shipped` (the trained query adapter), or an adapter directory.",
+    )
     hnsw_threshold: int = Field(HNSW_THRESHOLD, ge=1, description="Above this many passages FAISS uses HNSW.")
 
     backend: Literal["local", "milvus"] = Field(

@@ -108,7 +108,9 @@ def _holds(golds: list[str]):
     return pos
 
 
-def paraphrase_cases(embedder: Any, progress: bool = True) -> list[Case]:
+def paraphrase_cases(embedder: Any, progress: bool = True, vectors: dict[str, Any] | None = None) -> list[Case]:
+    """The cases of the questions in everyday words; with ``vectors`` (by question id), ``embedder``
+    (a ``PrefetchEmbedder``) serves each question the vector its fold's query adapter gives it."""
     from evaluation.paraphrase import open_collection
     from service.answer.corpus import Corpus
     from service.answer.engine import dense_view
@@ -124,6 +126,10 @@ def paraphrase_cases(embedder: Any, progress: bool = True) -> list[Case]:
     out: list[Case] = []
     t0 = time.time()
     for i, q in enumerate(qs):
+        if vectors is not None and q.id in vectors:
+            from service.answer.question import analyse
+
+            embedder.remember([analyse(q.q).text or q.q], vectors[q.id][None])
         if q.oos:
             out.append(_case("paraphrase", q.doc, q.doc, ex, q.q, lambda e: False, False, DOMAIN_WEIGHT, qid=q.id))
         else:
@@ -407,19 +413,37 @@ def _kept(path: Path, make: Any) -> list[Case]:
     return cases
 
 
-def collect(embedder: Any, drcd_articles: int, keep: Path, progress: bool = True) -> tuple[list[Case], dict[str, Any]]:
-    """Every source's cases; each source is kept under ``keep`` so a stopped run resumes where it was."""
+def collect(embedder: Any, drcd_articles: int, keep: Path, progress: bool = True,
+            query_folds: Path | None = None) -> tuple[list[Case], dict[str, Any]]:
+    """Every source's cases; each source is kept under ``keep`` so a stopped run resumes where it was.
+
+    ``embedder`` embeds questions as the server does (through the shipped query adapter, which
+    never saw CMRC2018 or DRCD). A question in everyday words is embedded by the query adapter of
+    its document's fold instead (``query_folds``), so the gate learns from question vectors like
+    those of documents the adapter never saw, and a fold's gate never sees its documents through them.
+    """
+    from evaluation.cmrc import PrefetchEmbedder
+    from service.reader.query import query_adapter_id, without_query_adapter
+    from training.query import FOLDS_DIR as QUERY_FOLDS
+    from training.query import out_of_fold_vectors
+
     # kept cases hold feature rows: a change of the feature lists must not read them back
     feats = hashlib.sha256(json.dumps([E.SENTENCE_FEATURES, E.ANSWERABLE_FEATURES]).encode()).hexdigest()[:8]
-    key = f"{P.data_sha()[:12]}-{drcd_articles}-{feats}"
+    served = query_adapter_id(embedder) or "none"
+    vectors, fold_ids = (out_of_fold_vectors(embedder, P.load(), query_folds or QUERY_FOLDS)
+                         if served != "none" else (None, {}))
+    adapters = hashlib.sha256(json.dumps([served, fold_ids]).encode()).hexdigest()[:8]
+    key = f"{P.data_sha()[:12]}-{drcd_articles}-{feats}-{adapters}"
     cases: list[Case] = []
     print("collecting the questions in everyday words", flush=True)
-    cases += _kept(keep / f"paraphrase-{key}.pkl", lambda: paraphrase_cases(embedder, progress))
+    folds_embedder = PrefetchEmbedder(without_query_adapter(embedder))
+    cases += _kept(keep / f"paraphrase-{key}.pkl", lambda: paraphrase_cases(folds_embedder, progress, vectors))
     print("collecting CMRC2018 trial", flush=True)
-    cases += _kept(keep / f"cmrc-trial-{feats}.pkl", lambda: squad_cases(
+    squad_key = f"{feats}-{served.split('@')[-1]}"
+    cases += _kept(keep / f"cmrc-trial-{squad_key}.pkl", lambda: squad_cases(
         "cmrc-trial", "cmrc2018/cmrc2018_trial.json", False, embedder, None, progress))
     print(f"collecting DRCD dev ({drcd_articles} articles)", flush=True)
-    cases += _kept(keep / f"drcd-dev-{drcd_articles}-{feats}.pkl", lambda: squad_cases(
+    cases += _kept(keep / f"drcd-dev-{drcd_articles}-{squad_key}.pkl", lambda: squad_cases(
         "drcd-dev", "drcd/DRCD_dev.json", True, embedder, drcd_articles, progress))
     ev = SHARED / "evaldata"
     files = [ev / "cmrc2018" / "cmrc2018_trial.json", ev / "drcd" / "DRCD_dev.json"]
@@ -430,6 +454,8 @@ def collect(embedder: Any, drcd_articles: int, keep: Path, progress: bool = True
         "public": {"files": [str(p.relative_to(SHARED)) for p in files], "sha256": file_sha(files),
                    "drcd_dev_articles": drcd_articles, "seed": SEED},
         "collection": "every policy document of evaldata/policy_docs, evaldata/gov_docs and corpus/, indexed together",
+        "query_adapter": {"served": served, "folds": fold_ids,
+                          "note": "questions in everyday words are embedded by their fold's adapter"},
         "never_read": ["eval/dev_qa.jsonl", "eval/dev_qa_govreport.jsonl", "cmrc2018/cmrc2018_dev.json",
                        "drcd/DRCD_test.json"],
     }
@@ -446,13 +472,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--recollect", action="store_true", help="collect every source again")
     args = ap.parse_args(argv)
     from evaluation.cmrc import PrefetchEmbedder
-    from index.embedder import load_embedder
+    from evaluation.run_eval import load_embedder
     from service.settings import Settings
 
     t0 = time.time()
     s = Settings()
-    embedder = PrefetchEmbedder(load_embedder(s.embedding_model, s.model_dir, s.embedding_cache_dir,
-                                              s.embedding_batch_size))
+    embedder = PrefetchEmbedder(load_embedder(s))
     if args.recollect and args.cases.is_dir():
         for old in args.cases.glob("*.pkl"):
             old.unlink()
