@@ -5,8 +5,8 @@ are indexed together, as a user with the whole collection would have them. Each 
 (``training/data/paraphrase``) is asked of the answer engine with the evidence model of its
 document's fold (``training.gate``): a model fitted without that document and without any
 other document of its fold, its threshold chosen on the training folds; the question is embedded
-by the query adapter of the same fold (``training.query``), which never saw those documents either. Scored as ``score.py``
-scores: answer (every ``answer_all`` string in a grounded answer; cite@5 when there is none),
+by the query adapter of the same fold (``training.query``), which never saw those documents either.
+Scored as ``score.py`` scores: answer (every ``answer_all`` string in a grounded answer; cite@5 when there is none),
 cite@1 / cite@5; plus the false declines (answerable, declined, while a gold passage is among the
 five citations) and the out-of-scope questions declined, by question type and form.
 
@@ -120,7 +120,7 @@ def run(index: Any, questions: list[P.Question], models: dict[int, Any], reader:
     ``vectors`` (by question id), the index's embedder (a ``PrefetchEmbedder``) serves each
     question that vector: its fold's query adapter's."""
     from service.answer.engine import SOURCE_RE, AnswerEngine
-    from service.answer.question import analyse
+    from training.query import serve_fold_vector
 
     engines: dict[int | None, Any] = {}
     rows = []
@@ -130,8 +130,7 @@ def run(index: Any, questions: list[P.Question], models: dict[int, Any], reader:
         if fold not in engines:
             engines[fold] = AnswerEngine(index, index.hybrid, reader=reader,
                                          evidence_model=models.get(fold) if fold is not None else None)
-        if vectors is not None and q.id in vectors:
-            index.dense.embedder.remember([analyse(q.q).text or q.q], vectors[q.id][None])
+        serve_fold_vector(index.dense.embedder, q, vectors)
         ans = engines[fold].ask(q.q, top_k=5)
         texts = [h.passage.text for h in ans.citations]
         row = judge(q, ans.grounded, SOURCE_RE.sub("", ans.text), texts)
@@ -213,26 +212,16 @@ def section(rep: dict[str, Any], command: str, folds_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def fold_embedder(embedder: Any, questions: list[P.Question], query_folds: Path) -> tuple[Any, dict[str, Any]]:
-    """(a ``PrefetchEmbedder`` over the passage embedder, each question's vector from its fold's query adapter)."""
-    from evaluation.cmrc import PrefetchEmbedder
-    from service.reader.query import query_adapter_id, without_query_adapter
-    from training.query import out_of_fold_vectors
-
-    if query_adapter_id(embedder) is None:  # served without an adapter: scored without one
-        return PrefetchEmbedder(embedder), {}
-    vectors, _ = out_of_fold_vectors(embedder, questions, query_folds)
-    return PrefetchEmbedder(without_query_adapter(embedder)), vectors
-
-
 def evaluate_collection(work: Path, embedder: Any, reader: Any = None, folds_dir: Path = FOLDS_DIR,
                         progress: bool = True, query_folds: Path = QUERY_FOLDS_DIR) -> dict[str, Any]:
     """Leave-documents-out rows and report (``SystemExit`` when the fold models are missing)."""
     models = load_fold_models(folds_dir)
     if len(models) < P.FOLDS:
         raise SystemExit(f"fold models missing under {folds_dir}: run `python -m training.gate` first")
+    from training.query import fold_embedder
+
     qs = P.load()
-    pre, vectors = fold_embedder(embedder, qs, query_folds)
+    pre, vectors, _ = fold_embedder(embedder, qs, query_folds)
     index = open_collection(work, pre)
     rows = run(index, qs, models, reader, progress, vectors)
     return {"report": report(rows), "rows": rows}
@@ -263,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.shipped:
         embedder = PrefetchEmbedder(load_embedder(s))
     else:
-        embedder, vectors = fold_embedder(load_embedder(s), qs, args.query_folds)
+        from training.query import fold_embedder
+
+        embedder, vectors, _ = fold_embedder(load_embedder(s), qs, args.query_folds)
     index = open_collection(args.work, embedder)
     models = {} if args.shipped else load_fold_models(args.folds, args.threshold)
     if not args.shipped and len(models) < P.FOLDS:

@@ -115,6 +115,7 @@ def paraphrase_cases(embedder: Any, progress: bool = True, vectors: dict[str, An
     from service.answer.corpus import Corpus
     from service.answer.engine import dense_view
     from service.answer.extractive import Extractor
+    from training.query import serve_fold_vector
 
     index = open_collection(REPO / ".planqa" / "eval" / "collection", embedder)
     ex = Extractor(Corpus(index), index.hybrid, dense_view(index), None, pool=20)
@@ -126,10 +127,7 @@ def paraphrase_cases(embedder: Any, progress: bool = True, vectors: dict[str, An
     out: list[Case] = []
     t0 = time.time()
     for i, q in enumerate(qs):
-        if vectors is not None and q.id in vectors:
-            from service.answer.question import analyse
-
-            embedder.remember([analyse(q.q).text or q.q], vectors[q.id][None])
+        serve_fold_vector(embedder, q, vectors)
         if q.oos:
             out.append(_case("paraphrase", q.doc, q.doc, ex, q.q, lambda e: False, False, DOMAIN_WEIGHT, qid=q.id))
         else:
@@ -422,21 +420,18 @@ def collect(embedder: Any, drcd_articles: int, keep: Path, progress: bool = True
     its document's fold instead (``query_folds``), so the gate learns from question vectors like
     those of documents the adapter never saw, and a fold's gate never sees its documents through them.
     """
-    from evaluation.cmrc import PrefetchEmbedder
-    from service.reader.query import query_adapter_id, without_query_adapter
+    from service.reader.query import query_adapter_id
     from training.query import FOLDS_DIR as QUERY_FOLDS
-    from training.query import out_of_fold_vectors
+    from training.query import fold_embedder
 
     # kept cases hold feature rows: a change of the feature lists must not read them back
     feats = hashlib.sha256(json.dumps([E.SENTENCE_FEATURES, E.ANSWERABLE_FEATURES]).encode()).hexdigest()[:8]
     served = query_adapter_id(embedder) or "none"
-    vectors, fold_ids = (out_of_fold_vectors(embedder, P.load(), query_folds or QUERY_FOLDS)
-                         if served != "none" else (None, {}))
+    folds_embedder, vectors, fold_ids = fold_embedder(embedder, P.load(), query_folds or QUERY_FOLDS)
     adapters = hashlib.sha256(json.dumps([served, fold_ids]).encode()).hexdigest()[:8]
     key = f"{P.data_sha()[:12]}-{drcd_articles}-{feats}-{adapters}"
     cases: list[Case] = []
     print("collecting the questions in everyday words", flush=True)
-    folds_embedder = PrefetchEmbedder(without_query_adapter(embedder))
     cases += _kept(keep / f"paraphrase-{key}.pkl", lambda: paraphrase_cases(folds_embedder, progress, vectors))
     print("collecting CMRC2018 trial", flush=True)
     squad_key = f"{feats}-{served.split('@')[-1]}"

@@ -73,7 +73,6 @@ def _log(msg: str) -> None:
 
 def load_data(embedder: Any, work: Path) -> Data:
     from evaluation.paraphrase import doc_id, open_collection
-    from service.answer.question import analyse
 
     index = open_collection(work, embedder)
     passages = index.hybrid.passages
@@ -86,7 +85,7 @@ def load_data(embedder: Any, work: Path) -> Data:
         g = [i for i, t in enumerate(flat) if any(x in t for x in golds)]
         if not g:
             continue  # the gold sentence crosses a passage boundary
-        text = analyse(q.q).text or q.q
+        text = question_text(q)
         texts.append(text)
         gold.append(g)
         folds.append(P.fold_of(q.doc))
@@ -191,6 +190,59 @@ def _done(directory: Path, key: str) -> bool:
         return False
 
 
+def question_text(q: P.Question) -> str:
+    """The text the answer engine retrieves with, and so embeds, for ``q``."""
+    from service.answer.question import analyse
+
+    return analyse(q.q).text or q.q
+
+
+def out_of_fold_vectors(base: Any, questions: list[P.Question], folds_dir: Path = FOLDS_DIR
+                        ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """(vector by question id, adapter id by fold): each question as the engine embeds it, through
+    the adapter of its document's fold, which never saw that document. ``SystemExit`` when a fold's
+    adapter is missing. Keyed by question, not text: the same words asked of two documents of two
+    folds get two vectors."""
+    from service.reader.query import apply_query_adapter, without_query_adapter
+
+    base = without_query_adapter(base)
+    out: dict[str, np.ndarray] = {}
+    ids: dict[str, str] = {}
+    for k in range(P.FOLDS):
+        d = folds_dir / f"fold-{k}"
+        if not (d / "manifest.json").is_file():
+            raise SystemExit(f"query adapter of fold {k} missing under {folds_dir}: run `python -m training.query` first")
+        adapter = apply_query_adapter(base, d)
+        ids[str(k)] = adapter.adapter_id
+        mine = [q for q in questions if P.fold_of(q.doc) == k]
+        if mine:
+            vecs = adapter.embed_queries([question_text(q) for q in mine])
+            out.update({q.id: v for q, v in zip(mine, vecs, strict=True)})
+    return out, ids
+
+
+def fold_embedder(embedder: Any, questions: list[P.Question], folds_dir: Path = FOLDS_DIR
+                  ) -> tuple[Any, dict[str, np.ndarray], dict[str, str]]:
+    """(a ``PrefetchEmbedder`` over the passage embedder, vector by question id, adapter id by fold).
+
+    When ``embedder`` embeds questions without an adapter, so are the written questions: no
+    vectors, and the ``PrefetchEmbedder`` is over ``embedder`` itself.
+    """
+    from evaluation.cmrc import PrefetchEmbedder
+    from service.reader.query import query_adapter_id, without_query_adapter
+
+    if query_adapter_id(embedder) is None:
+        return PrefetchEmbedder(embedder), {}, {}
+    vectors, ids = out_of_fold_vectors(embedder, questions, folds_dir)
+    return PrefetchEmbedder(without_query_adapter(embedder)), vectors, ids
+
+
+def serve_fold_vector(embedder: Any, q: P.Question, vectors: dict[str, np.ndarray] | None) -> None:
+    """Make ``embedder`` (a ``PrefetchEmbedder``) give ``q`` its fold adapter's vector, when it has one."""
+    if vectors and q.id in vectors:
+        embedder.remember([question_text(q)], vectors[q.id][None])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=None, help="the shipped adapter (default: service/reader/weights/query)")
@@ -199,8 +251,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=Config.steps)
     ap.add_argument("--work", type=Path, default=REPO / ".planqa" / "eval" / "collection")
     args = ap.parse_args(argv)
-    import torch
-
     from evaluation.cmrc import PrefetchEmbedder
     from index.embedder import load_embedder
     from service.reader.model import LORA_TARGETS
@@ -208,7 +258,6 @@ def main(argv: list[str] | None = None) -> int:
     from service.reader.store import base_identity, save_adapter
     from service.settings import Settings
 
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     cfg = Config(steps=args.steps)
     out = args.out or SHIPPED
     s = Settings()
@@ -268,27 +317,3 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-
-def out_of_fold_vectors(base: Any, questions: list[P.Question], folds_dir: Path = FOLDS_DIR
-                        ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """(vector by question id, adapter id by fold): each question as the engine embeds it, through
-    the adapter of its document's fold, which never saw that document. ``SystemExit`` when a fold's
-    adapter is missing. Keyed by question, not text: the same words asked of two documents of two
-    folds get two vectors."""
-    from service.answer.question import analyse
-    from service.reader.query import apply_query_adapter, without_query_adapter
-
-    base = without_query_adapter(base)
-    out: dict[str, np.ndarray] = {}
-    ids: dict[str, str] = {}
-    for k in range(P.FOLDS):
-        d = folds_dir / f"fold-{k}"
-        if not (d / "manifest.json").is_file():
-            raise SystemExit(f"query adapter of fold {k} missing under {folds_dir}: run `python -m training.query` first")
-        adapter = apply_query_adapter(base, d)
-        ids[str(k)] = adapter.adapter_id
-        mine = [q for q in questions if P.fold_of(q.doc) == k]
-        if mine:
-            vecs = adapter.embed_queries([analyse(q.q).text or q.q for q in mine])
-            out.update({q.id: v for q, v in zip(mine, vecs, strict=True)})
-    return out, ids
